@@ -1,0 +1,18 @@
+"""The embedded default: SQLite, ORM broker, e-mail to a file, demo login on.
+
+Only defaults change here: every value can still be overridden from the environment.
+"""
+
+from config.env import BASE_DIR, env
+
+env.ENVIRON.setdefault("DJANGO_SECRET_KEY", "dev-only-not-secret-" + "x" * 32)
+env.ENVIRON.setdefault("IDENTIFIER_HASH_KEY", "dev-only-identifier-key")
+env.ENVIRON.setdefault("DJANGO_DEBUG", "true")
+env.ENVIRON.setdefault("ELOKET_DEMO_MODE", "true")
+env.ENVIRON.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+env.ENVIRON.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+
+from config.settings.base import *  # noqa: E402,F403
+
+EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -1,0 +1,28 @@
+"""Production: PostgreSQL, Redis, SMTP, object storage, all from the environment.
+
+Secrets have no default here (DJANGO_SECRET_KEY, IDENTIFIER_HASH_KEY, DATABASE_URL) and the demo
+login is refused whatever the environment says.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env
+
+if env.bool("ELOKET_DEMO_MODE", default=False):
+    raise ImproperlyConfigured("ELOKET_DEMO_MODE cannot be on with production settings")
+
+from config.settings.base import *  # noqa: E402,F403
+
+DEBUG = False
+DEMO_MODE = False
+DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)

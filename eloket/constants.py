@@ -1,0 +1,93 @@
+"""Stable codes (English, never translated) with translated labels.
+
+Transition tables live with each kind's policy in ``eloket.policies``; this module only names things.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    CITY = "city", _("Stad of gemeente")
+    PARKING_COMPANY = "parking_company", _("Autonoom parkeerbedrijf")
+    CONCESSIONAIRE = "concessionaire", _("Concessiehouder")
+    GAS_SERVICE = "gas_service", _("GAS-dienst")
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", _("Persoon")
+    ENTERPRISE = "enterprise", _("Onderneming")
+
+
+class RepresentationRole(models.TextChoices):
+    SELF = "self", _("Zichzelf")
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Wettelijk vertegenwoordiger")
+    MANDATED = "mandated", _("Gemachtigde")
+
+
+class DossierKind(models.TextChoices):
+    PARKING_RETRIBUTION = "parking_retribution", _("Parkeerretributie")
+    GAS4 = "gas4", _("GAS 4-boete (stilstaan en parkeren)")
+    GAS5 = "gas5", _("GAS 5-boete (snelheid)")
+    RESIDENT_PERMIT = "resident_permit", _("Bewonerskaart")
+    EMPLOYEE_PERMIT = "employee_permit", _("Werknemersvergunning")
+    IOD_PERMIT = "iod_permit", _("Vergunning inname openbaar domein")
+
+
+class DossierStatus(models.TextChoices):
+    # Retributions and fines
+    ISSUED = "issued", _("Aangemaakt")
+    NOTIFIED = "notified", _("Te betalen")
+    CONTESTED = "contested", _("Bezwaar in behandeling")
+    DEFENCE = "defence", _("Verweer in behandeling")
+    REMINDED = "reminded", _("Herinnering verstuurd")
+    FORMAL_NOTICE = "formal_notice", _("Aangetekende aanmaning")
+    ENFORCEABLE = "enforceable", _("Definitief en uitvoerbaar")
+    IN_COLLECTION = "in_collection", _("Overgedragen voor invordering")
+    PAID = "paid", _("Betaald")
+    CANCELLED = "cancelled", _("Geannuleerd")
+    CANCELLED_BY_PERMIT = "cancelled_by_permit", _("Geannuleerd: geldige vergunning")
+    # Permits
+    REQUESTED = "requested", _("Aangevraagd")
+    ACTIVE = "active", _("Geldig")
+    EXPIRED = "expired", _("Verlopen")
+    REVOKED = "revoked", _("Ingetrokken")
+
+
+class TimelineEventKind(models.TextChoices):
+    ISSUED = "issued", _("Dossier aangemaakt")
+    NOTIFIED = "notified", _("Brief of e-mail verstuurd")
+    VIEWED = "viewed", _("Bekeken in het e-loket")
+    PAID = "paid", _("Betaald")
+    REMINDER = "reminder", _("Herinnering verstuurd")
+    FORMAL_NOTICE = "formal_notice", _("Aangetekende aanmaning verstuurd")
+    ENFORCEABLE = "enforceable", _("Boete definitief")
+    COLLECTION = "collection", _("Overgedragen voor invordering")
+    CONTESTED = "contested", _("Bezwaar ingediend")
+    DEFENCE = "defence", _("Verweer ingediend")
+    INFO_REQUESTED = "info_requested", _("Bijkomende informatie gevraagd")
+    DECIDED_UPHELD = "decided_upheld", _("Beslissing: bezwaar of verweer gegrond")
+    DECIDED_REJECTED = "decided_rejected", _("Beslissing: bezwaar of verweer ongegrond")
+    CANCELLED = "cancelled", _("Geannuleerd")
+    CANCELLED_BY_PERMIT = "cancelled_by_permit", _("Geannuleerd wegens geldige vergunning")
+    REFUNDED = "refunded", _("Terugbetaald")
+    PERMIT_GRANTED = "permit_granted", _("Vergunning toegekend")
+    PERMIT_EXPIRED = "permit_expired", _("Vergunning verlopen")
+    PERMIT_REVOKED = "permit_revoked", _("Vergunning ingetrokken")
+
+
+class CitizenAction(models.TextChoices):
+    """What a citizen may do on a dossier. Shown only once an issue delivers the view behind it."""
+
+    PAY = "pay", _("Betalen")
+    CONTEST = "contest", _("Bezwaar indienen")
+    DEFEND = "defend", _("Verweer indienen")
+    ASK = "ask", _("Een vraag stellen")
+    NAME_DRIVER = "name_driver", _("Bestuurder doorgeven")
+
+
+class Language(models.TextChoices):
+    NL = "nl", "Nederlands"
+    FR = "fr", "Français"
+    EN = "en", "English"
+    DE = "de", "Deutsch"

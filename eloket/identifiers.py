@@ -1,0 +1,78 @@
+"""National register, BIS and enterprise (KBO) numbers: validate, hash for matching, mask for display.
+
+The numbers themselves are never stored: a party keeps HMAC-SHA256(IDENTIFIER_HASH_KEY, number) to be
+found again, and a masked form that shows only the last two digits. Validation is python-stdnum's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.be import bis, nn, vat
+from stdnum.exceptions import ValidationError as StdnumError
+
+from eloket.constants import PartyKind
+
+
+@dataclass(frozen=True)
+class Identifier:
+    kind: str
+    digits: str
+
+    @property
+    def hashed(self) -> str:
+        return identifier_hash(self.digits)
+
+    @property
+    def masked(self) -> str:
+        if self.kind == PartyKind.PERSON:
+            return f"**.**.**-***.{self.digits[-2:]}"
+        return f"****.***.*{self.digits[-2:]}"
+
+    def __repr__(self) -> str:  # never leak the number into logs or tracebacks
+        return f"Identifier(kind={self.kind!r}, masked={self.masked!r})"
+
+    __str__ = __repr__
+
+
+def identifier_hash(digits: str) -> str:
+    key = settings.IDENTIFIER_HASH_KEY.encode()
+    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
+
+
+def parse_national_number(value: str) -> Identifier:
+    """A Belgian national register or BIS number, in any of its usual spellings."""
+    try:
+        digits = nn.validate(value)
+    except StdnumError:
+        try:
+            digits = bis.validate(value)
+        except StdnumError:
+            raise ValidationError(
+                _("Dit is geen geldig rijksregisternummer. Controleer de 11 cijfers op uw identiteitskaart."),
+                code="invalid_national_number",
+            ) from None
+    return Identifier(kind=PartyKind.PERSON, digits=digits)
+
+
+def parse_enterprise_number(value: str) -> Identifier:
+    """A Belgian enterprise number (KBO), with or without BE prefix, dots or spaces."""
+    try:
+        digits = vat.validate(value)
+    except StdnumError:
+        raise ValidationError(
+            _("Dit is geen geldig ondernemingsnummer. Het telt 10 cijfers, bijvoorbeeld 0403.019.261."),
+            code="invalid_enterprise_number",
+        ) from None
+    return Identifier(kind=PartyKind.ENTERPRISE, digits=digits)
+
+
+def parse_identifier(*, kind: str, value: str) -> Identifier:
+    if kind == PartyKind.PERSON:
+        return parse_national_number(value)
+    return parse_enterprise_number(value)

@@ -1,0 +1,167 @@
+"""One table for every kind of dossier; what differs per kind lives in ``eloket.policies``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from eloket.constants import DossierKind, DossierStatus, Language, TimelineEventKind
+from eloket.models.organisations import Municipality, Organisation, Regulation
+from eloket.models.parties import Party
+from eloket.ogm import ogm_validate
+
+
+class Dossier(models.Model):
+    kind = models.CharField(_("soort"), max_length=32, choices=DossierKind.choices)
+    status = models.CharField(_("status"), max_length=32, choices=DossierStatus.choices)
+    reference = models.CharField(_("referentie"), max_length=32, unique=True)
+    external_id = models.CharField(_("extern id"), max_length=100)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="dossiers")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="dossiers")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="dossiers")
+    regulation = models.ForeignKey(Regulation, on_delete=models.PROTECT, null=True, blank=True)
+    language = models.CharField(_("taal van de brief"), max_length=2, choices=Language.choices, default="nl")
+
+    # Vehicle and place
+    plate = models.CharField(_("nummerplaat"), max_length=16, blank=True)
+    plate_normalised = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
+    extra_plates = models.JSONField(_("bijkomende nummerplaten"), default=list, blank=True)
+    street = models.CharField(_("straat"), max_length=200, blank=True)
+    house_number = models.CharField(_("huisnummer"), max_length=16, blank=True)
+    zone_code = models.CharField(_("zone"), max_length=32, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    # Offences: when; permits: validity
+    occurred_at = models.DateTimeField(_("tijdstip van de feiten"), null=True, blank=True)
+    valid_from = models.DateTimeField(_("geldig vanaf"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("geldig tot"), null=True, blank=True)
+
+    # Legal basis
+    offence_code = models.CharField(_("code overtreding"), max_length=32, blank=True)
+    offence_description = models.CharField(_("omschrijving"), max_length=255, blank=True)
+    gas_category = models.PositiveSmallIntegerField(_("GAS-categorie"), null=True, blank=True)
+    speed_limit_kmh = models.PositiveSmallIntegerField(_("snelheidsbeperking"), null=True, blank=True)
+    measured_speed_kmh = models.PositiveSmallIntegerField(_("gecorrigeerde snelheid"), null=True, blank=True)
+    built_up_area = models.BooleanField(_("binnen de bebouwde kom"), null=True, blank=True)
+
+    # Money, in cents
+    amount_original_cents = models.PositiveIntegerField(_("oorspronkelijk bedrag"), default=0)
+    costs_cents = models.PositiveIntegerField(_("kosten"), default=0)
+    amount_paid_cents = models.PositiveIntegerField(_("betaald"), default=0)
+    ogm = models.CharField(_("gestructureerde mededeling"), max_length=12, unique=True, null=True, blank=True)
+
+    # Deadlines
+    pay_by = models.DateField(_("te betalen voor"), null=True, blank=True)
+    contest_by = models.DateField(_("bezwaar of verweer voor"), null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"], name="dossier_external_id_unique_per_org"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_paid_cents__lte=models.F("amount_original_cents") + models.F("costs_cents")),
+                name="dossier_not_overpaid",
+            ),
+        ]
+        indexes = [
+            # The citizen's overview: all dossiers of one party, newest first (docs/architecture.md).
+            models.Index(fields=["party", "-created_at", "-id"], name="dossier_party_recent"),
+            models.Index(fields=["party", "status"], name="dossier_party_status"),
+            models.Index(fields=["organisation", "status"], name="dossier_org_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def clean(self) -> None:
+        if self.ogm:
+            self.ogm = ogm_validate(self.ogm)
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("Het einde van de geldigheid ligt voor het begin.")})
+
+    @property
+    def amount_due_cents(self) -> int:
+        if self.status in (DossierStatus.CANCELLED, DossierStatus.CANCELLED_BY_PERMIT):
+            return 0
+        return max(self.amount_original_cents + self.costs_cents - self.amount_paid_cents, 0)
+
+    @property
+    def policy(self):
+        from eloket.policies import policy_for
+
+        return policy_for(self.kind)
+
+
+class TimelineEvent(models.Model):
+    """Append-only: an event is written once and never changed or deleted."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(_("gebeurtenis"), max_length=32, choices=TimelineEventKind.choices)
+    status_from = models.CharField(max_length=32, choices=DossierStatus.choices, blank=True)
+    status_to = models.CharField(max_length=32, choices=DossierStatus.choices, blank=True)
+    occurred_at = models.DateTimeField(_("tijdstip"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("door"), max_length=200, blank=True)
+    note = models.TextField(_("toelichting"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("gebeurtenis")
+        verbose_name_plural = _("tijdlijn")
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["dossier", "occurred_at", "id"], name="timeline_dossier_time")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Timeline events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Timeline events are append-only.")
+
+
+def private_storage():
+    return storages["private"]
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    # The dossier id and a random name: the original file name never reaches the storage path.
+    import secrets
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"evidence/{instance.dossier_id}/{secrets.token_hex(16)}{suffix}"
+
+
+class Evidence(models.Model):
+    """A photo or document that supports the dossier; private, served only through a scoped view."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(storage=private_storage, upload_to=evidence_upload_to)
+    content_type = models.CharField(max_length=100)
+    caption = models.CharField(_("omschrijving"), max_length=200, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bewijsstuk")
+        verbose_name_plural = _("bewijsstukken")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or f"evidence {self.pk}"

@@ -1,0 +1,38 @@
+from django import template
+from django.urls import translate_url
+from django.utils import translation
+
+from eloket.money import format_eur
+
+register = template.Library()
+
+
+@register.filter
+def eur(cents) -> str:
+    return format_eur(int(cents or 0))
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> list[dict]:
+    """One link per language to the same page: the translated Wagtail page, or the same view."""
+    from django.conf import settings
+
+    request = context.get("request")
+    page = context.get("page")
+    current = translation.get_language()
+    links = []
+    for code, name in settings.LANGUAGES:
+        url = None
+        if page is not None and hasattr(page, "get_translation_or_none"):
+            from wagtail.models import Locale
+
+            locale = Locale.objects.filter(language_code=code).first()
+            translated = page.get_translation_or_none(locale) if locale else None
+            if translated is not None and translated.live:
+                url = translated.get_url(request)
+            elif locale is not None:
+                url = None
+        if url is None:
+            url = translate_url(request.get_full_path() if request else "/", code)
+        links.append({"code": code, "name": name, "url": url, "current": code == current})
+    return links

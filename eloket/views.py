@@ -1,0 +1,137 @@
+"""Citizen views: thin, they call selectors and services and render."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from eloket import selectors, services
+from eloket.actions import actions_for
+from eloket.forms import OverviewFilterForm
+from eloket.middleware import ACTING_PARTY_SESSION_KEY
+from eloket.models import User
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    party = request.acting_party
+    if not party:
+        return render(request, "eloket/no_party.html", status=200)
+    municipalities = list(selectors.dossier_municipalities(party=party))
+    form = OverviewFilterForm(request.GET or None, municipalities=municipalities)
+    dossiers = selectors.dossier_list(party=party, **form.filters())
+    page = Paginator(dossiers, settings.ELOKET_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(
+        request,
+        "eloket/overview.html",
+        {
+            "form": form,
+            "page": page,
+            "page_query": query.urlencode(),
+            "totals": selectors.dossier_totals(party=party),
+            "needs_action": selectors.dossier_needs_action(party=party),
+            "is_filtered": any(v for k, v in form.filters().items() if k != "sort"),
+        },
+    )
+
+
+@login_required
+def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    dossier = selectors.dossier_get(party=request.acting_party or None, reference=reference)
+    services.dossier_record_view(dossier=dossier, user=request.user)
+    policy = dossier.policy
+    today = timezone.localdate()
+    return render(
+        request,
+        "eloket/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "policy": policy,
+            "on_hold": policy.is_on_hold(dossier),
+            "step_up": policy.next_step_up(dossier, today),
+            "legal_basis": policy.legal_basis(dossier),
+            "timeline": selectors.timeline_for(dossier=dossier).select_related(None),
+            "evidence": selectors.evidence_for(dossier=dossier),
+            "actions": actions_for(dossier),
+            "today": today,
+        },
+    )
+
+
+@login_required
+def evidence_file(request: HttpRequest, reference: str, evidence_id: int) -> FileResponse:
+    evidence = selectors.evidence_get(party=request.acting_party or None, reference=reference, evidence_id=evidence_id)
+    content_type = evidence.content_type or mimetypes.guess_type(evidence.file.name)[0] or "application/octet-stream"
+    response = FileResponse(evidence.file.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def acting_as(request: HttpRequest) -> HttpResponse:
+    representations = list(selectors.representations_for_user(user=request.user))
+    if request.method == "POST":
+        try:
+            party_id = int(request.POST.get("party", ""))
+        except ValueError:
+            party_id = None
+        if party_id not in {r.party_id for r in representations}:
+            raise Http404
+        request.session[ACTING_PARTY_SESSION_KEY] = party_id
+        return redirect("eloket:overview")
+    return render(request, "eloket/acting_as.html", {"representations": representations})
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if settings.DEMO_MODE:
+        return redirect_with_next("eloket:demo_login", request)
+    return render(request, "eloket/login.html")
+
+
+def redirect_with_next(name: str, request: HttpRequest) -> HttpResponse:
+    from django.urls import reverse
+
+    target = reverse(name)
+    next_url = request.GET.get("next")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        from urllib.parse import urlencode
+
+        target += "?" + urlencode({"next": next_url})
+    return redirect(target)
+
+
+def demo_login(request: HttpRequest) -> HttpResponse:
+    """Pick a seeded identity. Exists only in demo mode; production settings refuse demo mode."""
+    if not settings.DEMO_MODE:
+        raise Http404
+    identities = User.objects.exclude(demo_key="").order_by("demo_key")
+    if request.method == "POST":
+        user = identities.filter(demo_key=request.POST.get("identity", "")).first()
+        if user is None:
+            return render(
+                request, "eloket/demo_login.html", {"identities": identities, "error": True}, status=400
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        next_url = request.POST.get("next") or ""
+        if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            return redirect(next_url)
+        return redirect("eloket:overview")
+    return render(request, "eloket/demo_login.html", {"identities": identities, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("/")
