@@ -142,7 +142,9 @@ class RetributionPolicy(DossierPolicy):
         else:
             return None
         return StepUp(
-            on=dossier.pay_by + dt.timedelta(days=1), amount_cents=dossier.amount_due_cents + cost, reason=reason
+            on=dossier.pay_by + dt.timedelta(days=1),
+            amount_cents=dossier.amount_due_cents + cost,
+            reason=reason,
         )
 
     def compute_amount_cents(self, dossier: Dossier) -> int | None:

@@ -30,7 +30,11 @@ SORTS = {
 
 
 def representations_for_user(*, user: User) -> QuerySet[Representation]:
-    return Representation.objects.filter(user=user).select_related("party").order_by("-role", "party__display_name")
+    return (
+        Representation.objects.filter(user=user)
+        .select_related("party")
+        .order_by("-role", "party__display_name")
+    )
 
 
 def acting_party_for_user(*, user: User, party_id: int | None) -> Party | None:

@@ -11,14 +11,15 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from eloket.constants import RepresentationRole, TimelineEventKind
+from eloket.constants import DossierStatus, TimelineEventKind
 from eloket.identifiers import Identifier
-from eloket.models import Dossier, Party, Representation, TimelineEvent, User
+from eloket.models import Dossier, Evidence, Party, Representation, TimelineEvent, User
 from eloket.ogm import ogm_random
 from eloket.plates import plate_normalise
 from eloket.policies import policy_for
@@ -126,14 +127,17 @@ def dossier_transition(
     actor_label: str = "",
     note: str = "",
     data: dict | None = None,
-    today: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> Dossier:
     """Move a dossier to ``to_status`` if its kind's transition table allows it.
 
     Locks the row, applies the deadlines and costs of the new status (from the regulation), appends
     the timeline event and, after commit, queues ``eloket.tasks.dossier_transitioned``.
     Raises ``TransitionNotAllowed`` for a pair that is not in the table; nothing is written then.
+    ``at`` is when it happened when a source system reports it later (default: now); the new
+    deadlines count from that day.
     """
+    at = at or timezone.now()
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().select_related("regulation").get(pk=dossier_id)
         policy = dossier.policy
@@ -145,7 +149,7 @@ def dossier_transition(
                 code="transition_not_allowed",
             )
         from_status = dossier.status
-        policy.apply_entry(dossier, to_status, today or timezone.localdate())
+        policy.apply_entry(dossier, to_status, timezone.localdate(at))
         dossier.status = to_status
         dossier.full_clean()
         dossier.save()
@@ -155,6 +159,7 @@ def dossier_transition(
             status_from=from_status,
             status_to=to_status,
             actor=actor,
+            occurred_at=at,
             actor_label=actor_label,
             note=note,
             data=data or {},
@@ -202,12 +207,42 @@ def _timeline_append(
     return event
 
 
-__all__ = [
-    "RepresentationRole",
-    "TransitionNotAllowed",
-    "dossier_create",
-    "dossier_record_view",
-    "dossier_transition",
-    "party_get_or_create",
-    "representation_add",
-]
+EVIDENCE_CONTENT_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+
+
+@transaction.atomic
+def dossier_register_payment(
+    *, dossier_id: int, amount_cents: int, actor_label: str = "", at: dt.datetime | None = None
+) -> Dossier:
+    """Money received for a dossier (from whatever channel): adds it, and marks the dossier paid
+    when nothing is left to pay. Overpayment is refused; the payment channel handles the excess."""
+    if amount_cents <= 0:
+        raise ValidationError(_("Een betaling moet een positief bedrag hebben."), code="invalid_amount")
+    dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+    if amount_cents > dossier.amount_due_cents:
+        raise ValidationError(_("Deze betaling is hoger dan het openstaande bedrag."), code="overpaid")
+    dossier.amount_paid_cents += amount_cents
+    dossier.full_clean()
+    dossier.save(update_fields=["amount_paid_cents", "updated_at"])
+    if dossier.amount_due_cents == 0 and dossier.policy.event_for(dossier.status, DossierStatus.PAID):
+        return dossier_transition(
+            dossier_id=dossier.pk,
+            to_status=DossierStatus.PAID,
+            actor_label=actor_label,
+            data={"amount_cents": amount_cents},
+            at=at,
+        )
+    return dossier
+
+
+def evidence_add(
+    *, dossier: Dossier, content: bytes, filename: str, content_type: str, caption: str = ""
+) -> Evidence:
+    """Store a photo or document with the dossier, in private storage under a random name."""
+    if content_type not in EVIDENCE_CONTENT_TYPES:
+        raise ValidationError(_("Dit soort bestand kan niet als bewijs worden opgeslagen."), code="bad_type")
+    evidence = Evidence(dossier=dossier, content_type=content_type, caption=caption)
+    evidence.file.save(filename, ContentFile(content), save=False)
+    evidence.full_clean()
+    evidence.save()
+    return evidence

@@ -71,8 +71,12 @@ def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def evidence_file(request: HttpRequest, reference: str, evidence_id: int) -> FileResponse:
-    evidence = selectors.evidence_get(party=request.acting_party or None, reference=reference, evidence_id=evidence_id)
-    content_type = evidence.content_type or mimetypes.guess_type(evidence.file.name)[0] or "application/octet-stream"
+    evidence = selectors.evidence_get(
+        party=request.acting_party or None, reference=reference, evidence_id=evidence_id
+    )
+    content_type = (
+        evidence.content_type or mimetypes.guess_type(evidence.file.name)[0] or "application/octet-stream"
+    )
     response = FileResponse(evidence.file.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -116,9 +120,14 @@ def demo_login(request: HttpRequest) -> HttpResponse:
     """Pick a seeded identity. Exists only in demo mode; production settings refuse demo mode."""
     if not settings.DEMO_MODE:
         raise Http404
-    identities = User.objects.exclude(demo_key="").order_by("demo_key")
+    from eloket.demo import DEMO_DESCRIPTIONS
+
+    identities = list(User.objects.exclude(demo_key="").order_by("demo_key"))
+    for identity in identities:
+        identity.demo_description = DEMO_DESCRIPTIONS.get(identity.demo_key, "")
     if request.method == "POST":
-        user = identities.filter(demo_key=request.POST.get("identity", "")).first()
+        chosen = request.POST.get("identity", "")
+        user = next((i for i in identities if i.demo_key == chosen), None)
         if user is None:
             return render(
                 request, "eloket/demo_login.html", {"identities": identities, "error": True}, status=400
@@ -128,7 +137,9 @@ def demo_login(request: HttpRequest) -> HttpResponse:
         if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             return redirect(next_url)
         return redirect("eloket:overview")
-    return render(request, "eloket/demo_login.html", {"identities": identities, "next": request.GET.get("next", "")})
+    return render(
+        request, "eloket/demo_login.html", {"identities": identities, "next": request.GET.get("next", "")}
+    )
 
 
 @require_POST

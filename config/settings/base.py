@@ -6,7 +6,6 @@ change defaults. Every variable read here is listed in docs/configuration.md.
 
 from __future__ import annotations
 
-
 from config.env import BASE_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)

@@ -11,7 +11,7 @@ from config.env import env
 if env.bool("ELOKET_DEMO_MODE", default=False):
     raise ImproperlyConfigured("ELOKET_DEMO_MODE cannot be on with production settings")
 
-from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 DEMO_MODE = False

@@ -69,7 +69,9 @@ class Dossier(models.Model):
                 fields=["organisation", "external_id"], name="dossier_external_id_unique_per_org"
             ),
             models.CheckConstraint(
-                condition=models.Q(amount_paid_cents__lte=models.F("amount_original_cents") + models.F("costs_cents")),
+                condition=models.Q(
+                    amount_paid_cents__lte=models.F("amount_original_cents") + models.F("costs_cents")
+                ),
                 name="dossier_not_overpaid",
             ),
         ]
@@ -85,7 +87,10 @@ class Dossier(models.Model):
 
     def clean(self) -> None:
         if self.ogm:
-            self.ogm = ogm_validate(self.ogm)
+            try:
+                self.ogm = ogm_validate(self.ogm)
+            except ValidationError as error:
+                raise ValidationError({"ogm": error.messages}) from None
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("Het einde van de geldigheid ligt voor het begin.")})
 

@@ -32,13 +32,13 @@ class TranslatedNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         language = (translation.get_language() or "nl")[:2]
         return getattr(self, f"name_{language}", "") or self.name_nl
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Municipality(TranslatedNameMixin):

@@ -50,7 +50,9 @@ class Party(models.Model):
 class Representation(models.Model):
     """A login may act as a party: as itself, or for a company it represents."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representations"
+    )
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="representations")
     role = models.CharField(_("hoedanigheid"), max_length=32, choices=RepresentationRole.choices)
     created_at = models.DateTimeField(auto_now_add=True)

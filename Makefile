@@ -1,0 +1,66 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Only Python 3.11 is assumed.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install demo serve test test-browser lint format check-deploy bench messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Migrate the embedded SQLite database, seed the demo (idempotent), then serve with a worker beside.
+demo: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(MAKE) serve
+
+serve:
+	@echo "E-loket on http://127.0.0.1:$(PORT)/  (admin: /beheer/, demo login: /nl/aanmelden/)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) manage.py qcluster & \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite: unit, integration and browser tests. Browser tests are skipped with a notice
+# when no Chromium is installed, except in CI (CI=true), where they must run.
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-browser: install
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# `manage.py check --deploy` with the production settings and dummy secrets; any warning fails.
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY=check-deploy-dummy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	IDENTIFIER_HASH_KEY=check-deploy-dummy \
+	DATABASE_URL=sqlite:///var/check-deploy.sqlite3 \
+	DJANGO_ALLOWED_HOSTS=eloket.example.be \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(PY) -m bench
+
+# Regenerate the catalogues after changing strings (needs GNU gettext), then compile them.
+messages: install
+	$(PY) manage.py makemessages --locale fr --locale en --locale de --ignore '.venv/*' --ignore 'bench/*' --no-obsolete
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Seed the demo: five pilot cities, their pages and handlers, three citizens (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also generate N synthetic dossiers (with parties and municipalities) for load tests.",
+        )
+
+    def handle(self, *args, scale: int, **options):
+        from eloket import demo
+
+        demo.seed(stdout=self.stdout)
+        try:
+            from home.demo import seed_pages
+        except ImportError:  # the pages app has no demo content yet
+            seed_pages = None
+        if seed_pages is not None:
+            seed_pages(stdout=self.stdout)
+        if scale:
+            from eloket.scale import seed_scale
+
+            result = seed_scale(dossiers=scale, stdout=self.stdout)
+            self.stdout.write(f"scale: {result}")
