@@ -1,0 +1,63 @@
+"""Admin screens for the platform operator: municipalities, organisations and their regulations.
+
+Dossiers arrive from city systems (API, later issue) and are not edited by hand here.
+"""
+
+from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from eloket.models import Municipality, Organisation, Regulation
+
+
+class MunicipalityViewSet(ModelViewSet):
+    model = Municipality
+    name = "municipalities"
+    url_prefix = "eloket/municipality"
+    icon = "site"
+    menu_label = "Gemeenten"
+    list_display = ["name_nl", "nis_code", "slug"]
+    search_fields = ["name_nl", "name_fr", "nis_code"]
+    form_fields = ["nis_code", "slug", "name_nl", "name_fr", "name_en", "name_de", "postal_codes"]
+
+
+class OrganisationViewSet(ModelViewSet):
+    model = Organisation
+    name = "organisations"
+    url_prefix = "eloket/organisation"
+    icon = "group"
+    menu_label = "Organisaties"
+    list_display = ["name_nl", "kind", "iban", "email"]
+    list_filter = ["kind"]
+    search_fields = ["name_nl", "slug", "email"]
+    form_fields = [
+        "slug", "kind", "name_nl", "name_fr", "name_en", "name_de", "municipalities", "enterprise_number",
+        "iban", "bic", "account_holder", "email", "phone", "website", "address",
+    ]  # fmt: skip
+
+
+class RegulationViewSet(ModelViewSet):
+    model = Regulation
+    name = "regulations"
+    url_prefix = "eloket/regulation"
+    icon = "doc-full"
+    menu_label = "Reglementen"
+    list_display = ["code", "title", "organisation", "kind", "valid_from"]
+    list_filter = ["kind", "organisation"]
+    search_fields = ["code", "title"]
+    form_fields = [
+        "organisation", "municipality", "kind", "code", "title", "url", "valid_from", "valid_until",
+        "pay_term_days", "contest_term_days", "reminder_term_days", "formal_notice_term_days",
+        "reminder_cost_cents", "formal_notice_cost_cents", "tariff",
+    ]  # fmt: skip
+
+
+class OnboardingGroup(ViewSetGroup):
+    menu_label = "E-loket"
+    menu_icon = "cogs"
+    items = (MunicipalityViewSet, OrganisationViewSet, RegulationViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_onboarding():
+    return OnboardingGroup()
