@@ -450,6 +450,7 @@ AN_DOSSIERS = [
         "Weg naar As",
         zone="Z3",
     ),
+    _gas4("an-gas4-issued", "stad-mechelen", "mechelen", "GAS4-MEC", [], 0, "Grote Markt", category=1),
     _gas4("an-gas4-notified", "stad-genk", "genk", "GAS4-GENK", [N], 4, "Europalaan", category=1),
     _gas4(
         "an-gas4-defence", "stad-antwerpen", "antwerpen", "GAS4-ANT", [N, D], 15, "Frankrijklei", category=2
