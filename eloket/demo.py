@@ -480,7 +480,7 @@ AN_DOSSIERS = [
         "stad-hasselt",
         "hasselt",
         "HAS-WNV",
-        [S.ACTIVE, S.EXPIRED],
+        [S.ACTIVE, P, S.EXPIRED],
         400,
         zone="CENTRUM",
     ),
@@ -715,14 +715,17 @@ def _seed_dossier(spec: DemoDossier, party, organisations, municipalities, regul
             regulation=regulations[spec.regulation],
             external_id=external_id,
             occurred_at=start if validity_days is None else None,
+            issued_at=start,
             amount_original_cents=spec.amount_cents,
             **fields,
         )
         steps = max(len(spec.path), 1)
         for index, status in enumerate(spec.path, start=1):
             at = start + (now - start) * index / (steps + 1)
-            if status == S.PAID:
+            if status == S.PAID:  # money received; for a permit this pays its fee without a status change
                 dossier.refresh_from_db()
+                if not dossier.amount_due_cents:
+                    continue
                 services.dossier_register_payment(
                     dossier_id=dossier.pk,
                     amount_cents=dossier.amount_due_cents,

@@ -78,12 +78,14 @@ def dossier_create(
     ogm: str | None = None,
     actor_label: str = "",
     occurred_at: dt.datetime | None = None,
+    issued_at: dt.datetime | None = None,
     **fields: Any,
 ) -> Dossier:
     """A new dossier in its kind's initial status, with its ``issued`` timeline event.
 
     The amount is the one the regulation fixes for these facts (GAS 4/5, forfaits, permit fees);
-    a source system may give it where the regulation does not.
+    a source system may give it where the regulation does not. ``issued_at`` is when the source
+    system issued it (default: the facts' time, else now).
     """
     policy = policy_for(kind)
     now = timezone.now()
@@ -112,7 +114,7 @@ def dossier_create(
         dossier=dossier,
         kind=TimelineEventKind.ISSUED,
         status_to=dossier.status,
-        occurred_at=occurred_at or now,
+        occurred_at=issued_at or occurred_at or now,
         actor_label=actor_label or str(organisation),
     )
     logger.info("dossier_created dossier=%s kind=%s organisation=%s", dossier.pk, kind, organisation.pk)

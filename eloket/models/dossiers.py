@@ -96,7 +96,7 @@ class Dossier(models.Model):
 
     @property
     def amount_due_cents(self) -> int:
-        if self.status in (DossierStatus.CANCELLED, DossierStatus.CANCELLED_BY_PERMIT):
+        if self.status in (DossierStatus.CANCELLED, DossierStatus.CANCELLED_BY_PERMIT, DossierStatus.REVOKED):
             return 0
         return max(self.amount_original_cents + self.costs_cents - self.amount_paid_cents, 0)
 

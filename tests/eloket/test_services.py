@@ -101,3 +101,21 @@ def test_evidence_is_stored_under_a_random_name_outside_public_media(party, sett
     assert "passwd" not in evidence.file.name
     assert evidence.file.name.startswith(f"evidence/{dossier.pk}/")
     assert not str(evidence.file.path).startswith(str(settings.MEDIA_ROOT))
+
+
+def test_a_permit_fee_is_paid_without_changing_the_permit_status(party):
+    from eloket.constants import DossierKind
+
+    dossier = DossierFactory(party=party, kind=DossierKind.RESIDENT_PERMIT, occurred_at=None, active=True)
+    dossier = services.dossier_register_payment(dossier_id=dossier.pk, amount_cents=dossier.amount_due_cents)
+    assert dossier.status == DossierStatus.ACTIVE
+    assert dossier.amount_due_cents == 0
+
+
+def test_a_revoked_permit_owes_nothing(party):
+    from eloket.constants import DossierKind
+
+    dossier = DossierFactory(party=party, kind=DossierKind.RESIDENT_PERMIT, occurred_at=None, active=True)
+    dossier = services.dossier_transition(dossier_id=dossier.pk, to_status=DossierStatus.REVOKED)
+    assert dossier.amount_original_cents == 2500
+    assert dossier.amount_due_cents == 0
