@@ -141,7 +141,9 @@ def dossier_transition(
     """
     at = at or timezone.now()
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().select_related("regulation").get(pk=dossier_id)
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",)).select_related("regulation").get(pk=dossier_id)
+        )
         policy = dossier.policy
         event_kind = policy.event_for(dossier.status, to_status)
         if event_kind is None:

@@ -42,6 +42,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "totals": selectors.dossier_totals(party=party),
             "needs_action": selectors.dossier_needs_action(party=party),
             "is_filtered": any(v for k, v in form.filters().items() if k != "sort"),
+            "today": timezone.localdate(),
         },
     )
 

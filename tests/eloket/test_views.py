@@ -210,3 +210,17 @@ def test_the_demo_login_does_not_redirect_to_another_site(client, settings):
         reverse("eloket:demo_login"), {"identity": "citizen-test", "next": "https://evil.example/"}
     )
     assert response.url == reverse("eloket:overview")
+
+
+def test_needs_action_says_when_the_payment_term_has_already_passed(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    user = UserFactory()
+    party = person_party(user=user)
+    late = DossierFactory(party=party, notified=True)
+    late.__class__.objects.filter(pk=late.pk).update(pay_by=timezone.localdate() - dt.timedelta(days=3))
+    client.force_login(user)
+    page = client.get(reverse("eloket:overview")).content.decode()
+    assert "de betaaltermijn liep af op" in page
