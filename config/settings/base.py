@@ -220,6 +220,5 @@ LOGGING = {
 }
 
 ELOKET_PAGE_SIZE = env.int("ELOKET_PAGE_SIZE", default=20)
-FORMS_URLFIELD_ASSUME_HTTPS = True
 # "Translate this page" must not publish a copy that still holds the Dutch text.
 WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
