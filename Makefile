@@ -59,7 +59,7 @@ bench: install
 
 # Regenerate the catalogues after changing strings (needs GNU gettext), then compile them.
 messages: install
-	$(PY) manage.py makemessages --locale fr --locale en --locale de --ignore '.venv/*' --ignore 'bench/*' --no-obsolete
+	$(PY) manage.py makemessages --locale fr --locale en --locale de --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*' --no-obsolete
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:
