@@ -28,10 +28,8 @@ def language_links(context) -> list[dict]:
 
             locale = Locale.objects.filter(language_code=code).first()
             translated = page.get_translation_or_none(locale) if locale else None
-            if translated is not None and translated.live:
-                url = translated.get_url(request)
-            else:  # no translation yet: that language's home page rather than a 404
-                url = f"/{code}/"
+            # No live translation yet: that language's home page rather than a 404.
+            url = translated.get_url(request) if translated is not None and translated.live else f"/{code}/"
         if url is None:
             url = translate_url(request.get_full_path() if request else "/", code)
         links.append({"code": code, "name": name, "url": url, "current": code == current})
