@@ -1,0 +1,154 @@
+"""``python -m bench``: the citizen's overview against a minimal Django view, on a large database.
+
+Builds (or reuses) a database with at least ``--dossiers`` dossiers, logs in as a party with exactly 50
+dossiers, and times both views in-process with ``django.test.Client`` (median of ``--requests`` after
+warm-up, the two views interleaved so that drift in the machine hits both). Prints one line per
+benchmark and exits with 1 when the overview misses its target ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import time
+
+TARGET_RATIO = 2.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--dossiers", type=int, default=1_000_000, help="at least this many (default 1000000)"
+    )
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per view (default 200)")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed requests per view first (default 20)")
+    args = parser.parse_args(argv)
+
+    # Not setdefault: a DJANGO_SETTINGS_MODULE left in the shell would lack the reference view.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    dataset = ensure_dataset(minimum=args.dossiers)
+    times = measure(party_id=dataset["party_id"], requests=args.requests, warmup=args.warmup)
+
+    minimal, overview = times["minimal_50_rows"], times["overview_50"]
+    ratio = overview / minimal
+    parties, database, origin = dataset["parties"], dataset["database"], dataset["origin"]
+    print(f"bench dataset: {dataset['dossiers']} dossiers ({parties} parties, {database}, {origin})")
+    print(f"bench minimal_50_rows: {minimal:.1f} ms (median of {args.requests} requests)")
+    print(
+        f"bench overview_50: {overview:.1f} ms (ratio {ratio:.2f} vs minimal_50_rows, target {TARGET_RATIO})"
+    )
+    return 0 if ratio <= TARGET_RATIO else 1
+
+
+def ensure_dataset(*, minimum: int) -> dict:
+    """Reuse the database when it holds enough dossiers and a party with exactly 50; else add them."""
+    from eloket.models import Dossier, Party
+    from eloket.scale import BENCH_PARTY_DOSSIERS, seed_scale
+
+    total = Dossier.objects.count()
+    origin = "reused"
+    if total < minimum:
+        started = time.monotonic()
+        result = seed_scale(dossiers=max(minimum - total, BENCH_PARTY_DOSSIERS), stdout=sys.stdout)
+        party_id = result.bench_party_id
+        origin = f"generated in {time.monotonic() - started:.0f} s"
+    else:
+        party_id = party_with_dossiers(BENCH_PARTY_DOSSIERS)
+        if party_id is None:
+            party_id = seed_scale(dossiers=BENCH_PARTY_DOSSIERS, parties=1, stdout=sys.stdout).bench_party_id
+    return {
+        "dossiers": Dossier.objects.count(),
+        "parties": Party.objects.count(),
+        "database": database_label(),
+        "origin": origin,
+        "party_id": party_id,
+    }
+
+
+def party_with_dossiers(count: int) -> int | None:
+    from django.db.models import Count
+
+    from eloket.models import Dossier
+
+    return (
+        Dossier.objects.values("party_id")
+        .annotate(n=Count("id"))
+        .filter(n=count)
+        .order_by("party_id")
+        .values_list("party_id", flat=True)
+        .first()
+    )
+
+
+def database_label() -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+    import sqlite3
+
+    return f"{connection.display_name} {sqlite3.sqlite_version}"
+
+
+def bench_user(*, party_id: int):
+    """A login that acts as the party, as a citizen who logged in would."""
+    from eloket import services
+    from eloket.constants import RepresentationRole
+    from eloket.models import Party, User
+
+    user, created = User.objects.get_or_create(username=f"bench-party-{party_id}")
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    services.representation_add(user=user, party=Party.objects.get(pk=party_id), role=RepresentationRole.SELF)
+    return user
+
+
+def measure(*, party_id: int, requests: int, warmup: int) -> dict[str, float]:
+    """Median server time in milliseconds per view, in-process, the views taking turns."""
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import translation
+
+    client = Client()
+    client.force_login(bench_user(party_id=party_id))
+    with translation.override("nl"):
+        urls = {
+            "overview_50": reverse("eloket:overview"),
+            "minimal_50_rows": reverse("bench_minimal_50_rows"),
+        }
+    check(client, urls)
+    samples = {name: [] for name in urls}
+    gc.collect()
+    for i in range(warmup + requests):
+        order = list(urls.items()) if i % 2 else list(reversed(urls.items()))
+        for name, url in order:
+            started = time.perf_counter()
+            client.get(url)
+            elapsed = time.perf_counter() - started
+            if i >= warmup:
+                samples[name].append(elapsed * 1000)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def check(client, urls: dict[str, str]) -> None:
+    """Both views answer 200 with the party's rows, or the numbers would mean nothing."""
+    from bench.views import ROWS
+
+    overview = client.get(urls["overview_50"])
+    minimal = client.get(urls["minimal_50_rows"])
+    if overview.status_code != 200 or b"dossier-table" not in overview.content:
+        raise SystemExit(f"bench: the overview answered {overview.status_code} without its table")
+    if minimal.status_code != 200 or minimal.content.count(b"<tr>") != ROWS:
+        raise SystemExit(f"bench: the minimal view answered {minimal.status_code} without 50 rows")

@@ -1,0 +1,114 @@
+"""Many rows at once: COPY on PostgreSQL, large ``executemany`` batches on SQLite."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import partial
+
+from django.db import connection
+from django.db.models import DateField, DateTimeField, JSONField, Model
+
+
+class Writer:
+    """Writes chunks of rows, one transaction each: COPY on PostgreSQL, executemany on SQLite."""
+
+    def __init__(self):
+        self.postgres = connection.vendor == "postgresql"
+
+    def write(self, *batches: tuple[type[Model], tuple[str, ...], Iterable[tuple]]) -> None:
+        """Call inside the chunk's transaction, after ``allocate_ids``."""
+        if self.postgres:  # a crash may lose the last chunks, but no chunk waits for its flush to disk
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        for model, attnames, rows in batches:
+            self._insert(model, attnames, rows)
+
+    def allocate_ids(self, model: type[Model], count: int) -> list[int]:
+        """Ids for new rows; on SQLite only valid inside the transaction that writes them."""
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            first = cursor.fetchone()[0] + 1
+        return list(range(first, first + count))
+
+    def _insert(self, model: type[Model], attnames: tuple[str, ...], rows: Iterable[tuple]) -> None:
+        """Rows (tuples of Python values in ``attnames`` order); columns left out take the table default."""
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        fields = [by_attname[a] for a in attnames]
+        adapters = {i: adapter for i, f in enumerate(fields) if (adapter := self._adapter(f))}
+        if adapters:
+            rows = _adapted(rows, adapters)
+        table = connection.ops.quote_name(model._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                placeholders = ", ".join(["%s"] * len(fields))
+                sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+                cursor.executemany(sql, list(rows))
+
+    def _adapter(self, field):
+        """How a Python value of ``field`` must change for the driver, or None when it goes as it is.
+        psycopg adapts everything but JSON, which COPY takes as text; SQLite also needs Django's
+        spelling of dates and times."""
+        if isinstance(field, JSONField):
+            return _json_text
+        if self.postgres:
+            return None
+        if isinstance(field, DateTimeField):  # as DatabaseOperations.adapt_datetimefield_value stores it
+            return partial(_sqlite_datetime, tz=connection.timezone)
+        if isinstance(field, DateField):
+            return partial(field.get_db_prep_save, connection=connection)
+        return None
+
+    def existing(self, model: type[Model], field: str, values: list[str]) -> set[str]:
+        """Which of ``values`` the unique ``field`` already holds."""
+        if self.postgres:  # one array parameter: ten times faster than an IN list of 20,000
+            column = connection.ops.quote_name(model._meta.get_field(field).column)
+            table = connection.ops.quote_name(model._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s)", [values])  # noqa: S608
+                return {row[0] for row in cursor.fetchall()}
+        found = set()
+        for i in range(0, len(values), 500):
+            found.update(
+                model.objects.filter(**{f"{field}__in": values[i : i + 500]}).values_list(field, flat=True)
+            )
+        return found
+
+    def vacuum_analyse(self) -> None:
+        """Statistics and visibility map as autovacuum would leave them, so query plans are realistic."""
+        if not self.postgres or connection.in_atomic_block:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) eloket_party, eloket_dossier")
+            cursor.execute(
+                "ANALYZE eloket_timelineevent, eloket_municipality, eloket_organisation,"
+                " eloket_organisation_municipalities, eloket_regulation"
+            )
+
+
+def _json_text(value) -> str:
+    return "{}" if value == {} else "[]" if value == [] else json.dumps(value)
+
+
+def _sqlite_datetime(value, tz) -> str | None:
+    return None if value is None else str(value.astimezone(tz).replace(tzinfo=None))
+
+
+def _adapted(rows: Iterable[tuple], adapters: dict) -> Iterable[tuple]:
+    for row in rows:
+        row = list(row)
+        for i, adapt in adapters.items():
+            row[i] = adapt(row[i])
+        yield row
