@@ -3,7 +3,10 @@
 Transition tables live with each kind's policy in ``eloket.policies``; this module only names things.
 """
 
+import functools
+
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -91,3 +94,17 @@ class Language(models.TextChoices):
     FR = "fr", "Français"
     EN = "en", "English"
     DE = "de", "Deutsch"
+
+
+@functools.cache
+def _labels(choices: type[models.TextChoices], language: str) -> dict[str, str]:
+    with translation.override(language):
+        return {value: str(label) for value, label in choices.choices}
+
+
+def labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    """The translated labels of a choices class in the active language, computed once per language.
+
+    Lazy labels cost a gettext call each time they are shown; the overview shows a hundred of them.
+    """
+    return _labels(choices, translation.get_language() or "nl")

@@ -1,7 +1,10 @@
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from eloket.constants import DossierKind, DossierStatus
+from eloket.constants import DossierKind, DossierStatus, labels
 
 SORT_CHOICES = [
     ("newest", _("Nieuwste eerst")),
@@ -11,19 +14,36 @@ SORT_CHOICES = [
 ]
 
 
+class PlainSelect(forms.Select):
+    """A <select> rendered in Python: Django's template per <option> cost more than the overview's
+    whole table (docs/performance.md). Flat choices only."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = {**self.build_attrs(self.attrs, attrs), "name": name}
+        selected = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((v, mark_safe(" selected") if str(v) in selected else "", label) for v, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
 class OverviewFilterForm(forms.Form):
     """The overview's filters. Municipality choices are the ones the party has dossiers in."""
 
-    kind = forms.ChoiceField(label=_("Soort"), required=False)
-    municipality = forms.TypedChoiceField(label=_("Gemeente"), required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    sort = forms.ChoiceField(label=_("Sorteren"), required=False, choices=SORT_CHOICES)
+    kind = forms.ChoiceField(label=_("Soort"), required=False, widget=PlainSelect)
+    municipality = forms.TypedChoiceField(
+        label=_("Gemeente"), required=False, coerce=int, empty_value=None, widget=PlainSelect
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=PlainSelect)
+    sort = forms.ChoiceField(label=_("Sorteren"), required=False, choices=SORT_CHOICES, widget=PlainSelect)
 
     def __init__(self, *args, municipalities=(), **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("Alle"))]
-        self.fields["kind"].choices = everything + list(DossierKind.choices)
-        self.fields["status"].choices = everything + list(DossierStatus.choices)
+        self.fields["kind"].choices = everything + list(labels(DossierKind).items())
+        self.fields["status"].choices = everything + list(labels(DossierStatus).items())
         self.fields["municipality"].choices = everything + [(m.pk, m.name) for m in municipalities]
 
     def filters(self) -> dict:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -43,6 +44,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "needs_action": selectors.dossier_needs_action(party=party),
             "is_filtered": any(v for k, v in form.filters().items() if k != "sort"),
             "today": timezone.localdate(),
+            # One reverse() for the page instead of one per row; the reference is a slug.
+            "dossier_url_prefix": reverse("eloket:dossier_detail", args=["_"])[:-2],
         },
     )
 
@@ -106,8 +109,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 def redirect_with_next(name: str, request: HttpRequest) -> HttpResponse:
-    from django.urls import reverse
-
     target = reverse(name)
     next_url = request.GET.get("next")
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

@@ -8,7 +8,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from eloket.constants import DossierKind, DossierStatus, Language, TimelineEventKind
+from eloket.constants import DossierKind, DossierStatus, Language, TimelineEventKind, labels
 from eloket.models.organisations import Municipality, Organisation, Regulation
 from eloket.models.parties import Party
 from eloket.ogm import ogm_validate
@@ -93,6 +93,16 @@ class Dossier(models.Model):
                 raise ValidationError({"ogm": error.messages}) from None
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("Het einde van de geldigheid ligt voor het begin.")})
+
+    # Cheaper than get_kind_display()/get_status_display(), which rebuild the choice dict per call
+    # (measured: the largest cost of rendering the overview, docs/performance.md).
+    @property
+    def kind_label(self) -> str:
+        return labels(DossierKind)[self.kind]
+
+    @property
+    def status_label(self) -> str:
+        return labels(DossierStatus)[self.status]
 
     @property
     def amount_due_cents(self) -> int:

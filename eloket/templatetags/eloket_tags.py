@@ -31,6 +31,15 @@ def language_links(context) -> list[dict]:
             # No live translation yet: that language's home page rather than a 404.
             url = translated.get_url(request) if translated is not None and translated.live else f"/{code}/"
         if url is None:
-            url = translate_url(request.get_full_path() if request else "/", code)
+            url = _swap_language_prefix(request.get_full_path() if request else "/", current, code)
         links.append({"code": code, "name": name, "url": url, "current": code == current})
     return links
+
+
+def _swap_language_prefix(path: str, current: str, code: str) -> str:
+    """Our own URL patterns are the same words in every language, so switching language only swaps the
+    prefix; ``translate_url`` (resolve + reverse, per language, per page) is the general fallback."""
+    prefix = f"/{current}/"
+    if path.startswith(prefix):
+        return f"/{code}/{path[len(prefix) :]}"
+    return translate_url(path, code)

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -26,5 +26,7 @@ class Command(BaseCommand):
         if scale:
             from eloket.scale import seed_scale
 
-            result = seed_scale(dossiers=scale, stdout=self.stdout)
-            self.stdout.write(f"scale: {result}")
+            try:
+                seed_scale(dossiers=scale, stdout=self.stdout)  # reports its own summary
+            except ValueError as error:
+                raise CommandError(str(error)) from error
