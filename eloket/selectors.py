@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import Greatest
 from django.http import Http404
 
@@ -142,7 +142,3 @@ def evidence_get(*, party: Party | None, reference: str, evidence_id: int) -> Ev
     if evidence is None:
         raise Http404
     return evidence
-
-
-def unpaid_filter() -> Q:
-    return Q(status__in=UNPAID_STATUSES)

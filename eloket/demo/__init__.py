@@ -56,12 +56,23 @@ def seed(*, stdout=None) -> None:
         )
 
 
+def _upsert(model, lookup: dict, values: dict):
+    """The row with ``lookup``, created or updated to ``values``, validated before it is written."""
+    instance = model.objects.filter(**lookup).first() or model(**lookup)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    instance.full_clean(validate_unique=instance.pk is None)
+    instance.save()
+    return instance
+
+
 def _seed_municipalities() -> dict[str, Municipality]:
     result = {}
     for nis, slug, name_nl, name_fr, name_en, name_de, postal_codes in MUNICIPALITIES:
-        municipality, _created = Municipality.objects.update_or_create(
-            nis_code=nis,
-            defaults={
+        municipality = _upsert(
+            Municipality,
+            {"nis_code": nis},
+            {
                 "slug": slug,
                 "name_nl": name_nl,
                 "name_fr": name_fr,
@@ -77,9 +88,10 @@ def _seed_municipalities() -> dict[str, Municipality]:
 def _seed_organisations(municipalities) -> dict[str, Organisation]:
     result = {}
     for slug, kind, (name_nl, name_fr, name_en), serves, iban, email, phone in ORGANISATIONS:
-        organisation, _created = Organisation.objects.update_or_create(
-            slug=slug,
-            defaults={
+        organisation = _upsert(
+            Organisation,
+            {"slug": slug},
+            {
                 "kind": kind,
                 "name_nl": name_nl,
                 "name_fr": name_fr,
@@ -90,7 +102,6 @@ def _seed_organisations(municipalities) -> dict[str, Organisation]:
                 "phone": phone,
             },
         )
-        organisation.full_clean()
         organisation.municipalities.set([municipalities[s] for s in serves])
         result[slug] = organisation
     return result
@@ -99,10 +110,10 @@ def _seed_organisations(municipalities) -> dict[str, Organisation]:
 def _seed_regulations(organisations, municipalities) -> dict[str, Regulation]:
     result = {}
     for org, muni, kind, code, title, (pay, contest, reminder, notice), tariff in REGULATIONS:
-        regulation, _created = Regulation.objects.update_or_create(
-            organisation=organisations[org],
-            code=code,
-            defaults={
+        regulation = _upsert(
+            Regulation,
+            {"organisation": organisations[org], "code": code},
+            {
                 "municipality": municipalities[muni] if muni else None,
                 "kind": kind,
                 "title": title,
