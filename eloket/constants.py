@@ -70,7 +70,10 @@ class TimelineEventKind(models.TextChoices):
     DEFENCE = "defence", _("Verweer ingediend")
     INFO_REQUESTED = "info_requested", _("Bijkomende informatie gevraagd")
     DECIDED_UPHELD = "decided_upheld", _("Beslissing: bezwaar of verweer gegrond")
+    DECIDED_PARTLY = "decided_partly", _("Beslissing: bezwaar of verweer gedeeltelijk gegrond")
     DECIDED_REJECTED = "decided_rejected", _("Beslissing: bezwaar of verweer ongegrond")
+    SUBMISSION = "submission", _("Bericht ontvangen")
+    DRIVER_NAMED = "driver_named", _("Bestuurder doorgegeven")
     CANCELLED = "cancelled", _("Geannuleerd")
     CANCELLED_BY_PERMIT = "cancelled_by_permit", _("Geannuleerd wegens geldige vergunning")
     REFUNDED = "refunded", _("Terugbetaald")
@@ -87,6 +90,26 @@ class CitizenAction(models.TextChoices):
     DEFEND = "defend", _("Verweer indienen")
     ASK = "ask", _("Een vraag stellen")
     NAME_DRIVER = "name_driver", _("Bestuurder doorgeven")
+
+
+class Decision(models.TextChoices):
+    """The outcome of a contest (bezwaar) or defence (verweer)."""
+
+    UPHELD = "upheld", _("Gegrond")
+    PARTLY_UPHELD = "partly_upheld", _("Gedeeltelijk gegrond")
+    REJECTED = "rejected", _("Ongegrond")
+
+
+class StaffRole(models.TextChoices):
+    CLERK = "clerk", _("Dossierbehandelaar")
+    COORDINATOR = "coordinator", _("Coördinator")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Wacht")
+    SENDING = "sending", _("Wordt verstuurd")
+    SENT = "sent", _("Verstuurd")
+    FAILED = "failed", _("Mislukt")
 
 
 class Language(models.TextChoices):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 from django.utils.translation import gettext as _
 
 from eloket.constants import CitizenAction as A
-from eloket.constants import DossierKind
+from eloket.constants import Decision, DossierKind
 from eloket.constants import DossierStatus as S
 from eloket.constants import TimelineEventKind as E
 from eloket.money import format_eur
@@ -40,6 +40,10 @@ class DossierPolicy:
     on_hold_statuses: ClassVar[frozenset[str]] = frozenset()
     closed_statuses: ClassVar[frozenset[str]] = frozenset()
     actions_by_status: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # The status a contest (retribution) or defence (GAS) puts the dossier in: on hold until decided.
+    contest_status: ClassVar[str | None] = None
+    # Whether a decision may lower the amount (not for GAS: the law fixes it).
+    amount_may_change: ClassVar[bool] = False
 
     def event_for(self, from_status: str, to_status: str) -> str | None:
         return self.transitions.get((from_status, to_status))
@@ -58,6 +62,14 @@ class DossierPolicy:
         if dossier.amount_due_cents == 0:
             actions = tuple(a for a in actions if a != A.PAY)
         return actions
+
+    def decision_target(self, dossier: Dossier, decision: str, amount_due_after_cents: int) -> str:
+        """The status a decision on the open contest or defence moves the dossier to."""
+        if decision == Decision.UPHELD:
+            return S.CANCELLED
+        if amount_due_after_cents == 0 and self.event_for(dossier.status, S.PAID):
+            return S.PAID
+        return S.NOTIFIED
 
     def apply_entry(self, dossier: Dossier, to_status: str, today: dt.date) -> None:
         """Deadlines and costs that change when the dossier enters ``to_status`` (before it is saved)."""
@@ -119,6 +131,8 @@ class RetributionPolicy(DossierPolicy):
         (S.PAID, S.CANCELLED): E.CANCELLED,
     }
     on_hold_statuses = frozenset({S.CONTESTED})
+    contest_status = S.CONTESTED
+    amount_may_change = True
     closed_statuses = frozenset({S.PAID, S.CANCELLED, S.CANCELLED_BY_PERMIT})
     actions_by_status = {
         S.NOTIFIED: (A.PAY, A.CONTEST, A.ASK),
@@ -181,6 +195,7 @@ class GasPolicy(DossierPolicy):
         (S.PAID, S.CANCELLED): E.CANCELLED,
     }
     on_hold_statuses = frozenset({S.DEFENCE})
+    contest_status = S.DEFENCE
     closed_statuses = frozenset({S.PAID, S.CANCELLED})
     actions_by_status = {
         S.NOTIFIED: (A.PAY, A.DEFEND, A.NAME_DRIVER, A.ASK),

@@ -9,7 +9,7 @@ from django.db.models.functions import Greatest
 from django.http import Http404
 
 from eloket.constants import DossierStatus
-from eloket.models import Dossier, Evidence, Party, Representation, TimelineEvent, User
+from eloket.models import Dossier, Evidence, Organisation, Party, Representation, TimelineEvent, User
 
 UNPAID_STATUSES = (
     DossierStatus.NOTIFIED,
@@ -142,3 +142,15 @@ def evidence_get(*, party: Party | None, reference: str, evidence_id: int) -> Ev
     if evidence is None:
         raise Http404
     return evidence
+
+
+def staff_organisations(*, user: User) -> QuerySet[Organisation]:
+    """The organisations whose work a staff login may see: its memberships (all, for a superuser).
+
+    Every clerk-side read (submissions, attachments, payments, exports) is scoped through this.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(staff__user=user).distinct()

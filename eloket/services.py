@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from eloket.constants import DossierStatus, TimelineEventKind
+from eloket.constants import Decision, DossierStatus, TimelineEventKind
 from eloket.identifiers import Identifier
 from eloket.models import Dossier, Evidence, Party, Representation, TimelineEvent, User
 from eloket.ogm import ogm_random
@@ -130,6 +131,7 @@ def dossier_transition(
     note: str = "",
     data: dict | None = None,
     at: dt.datetime | None = None,
+    event_kind: str | None = None,
 ) -> Dossier:
     """Move a dossier to ``to_status`` if its kind's transition table allows it.
 
@@ -137,7 +139,8 @@ def dossier_transition(
     the timeline event and, after commit, queues ``eloket.tasks.dossier_transitioned``.
     Raises ``TransitionNotAllowed`` for a pair that is not in the table; nothing is written then.
     ``at`` is when it happened when a source system reports it later (default: now); the new
-    deadlines count from that day.
+    deadlines count from that day. ``event_kind`` names the event more precisely than the table
+    (a partly upheld contest is the same move as a rejected one).
     """
     at = at or timezone.now()
     with transaction.atomic():
@@ -145,13 +148,14 @@ def dossier_transition(
             Dossier.objects.select_for_update(of=("self",)).select_related("regulation").get(pk=dossier_id)
         )
         policy = dossier.policy
-        event_kind = policy.event_for(dossier.status, to_status)
-        if event_kind is None:
+        allowed_event = policy.event_for(dossier.status, to_status)
+        if allowed_event is None:
             raise TransitionNotAllowed(
                 _("Een dossier met status %(from)s kan niet naar %(to)s.")
                 % {"from": dossier.get_status_display(), "to": to_status},
                 code="transition_not_allowed",
             )
+        event_kind = event_kind or allowed_event
         from_status = dossier.status
         policy.apply_entry(dossier, to_status, timezone.localdate(at))
         dossier.status = to_status
@@ -174,6 +178,95 @@ def dossier_transition(
         "dossier_transitioned dossier=%s from=%s to=%s event=%s", dossier.pk, from_status, to_status, event_id
     )
     return dossier
+
+
+def dossier_put_on_hold(
+    *,
+    dossier_id: int,
+    actor: User | None = None,
+    actor_label: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> Dossier:
+    """A contest (retribution) or defence (GAS) was filed: the dossier waits for the decision, with no
+    reminders and no cost step-ups. Refused (``TransitionNotAllowed``) when its status does not allow it."""
+    dossier = Dossier.objects.get(pk=dossier_id)
+    to_status = dossier.policy.contest_status
+    if to_status is None:
+        raise TransitionNotAllowed(
+            _("Tegen dit soort dossier kunt u geen bezwaar of verweer indienen."), code="not_contestable"
+        )
+    return dossier_transition(
+        dossier_id=dossier_id, to_status=to_status, actor=actor, actor_label=actor_label, note=note, data=data
+    )
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    dossier: Dossier
+    refund_due_cents: int
+
+
+def dossier_decide(
+    *,
+    dossier_id: int,
+    decision: str,
+    motivation: str,
+    amount_cents: int | None = None,
+    actor: User | None = None,
+    actor_label: str = "",
+    data: dict | None = None,
+) -> DecisionResult:
+    """Decide the open contest or defence of a dossier.
+
+    Upheld: the dossier is cancelled. Partly upheld (only where the policy lets the amount change):
+    the amount becomes ``amount_cents``. Rejected: payable again with the new term the policy sets.
+    Money already paid above what is now owed is returned as ``refund_due_cents`` for the payment
+    channel to refund; the timeline records it.
+    """
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
+        policy = dossier.policy
+        if not policy.is_on_hold(dossier):
+            raise TransitionNotAllowed(
+                _("Er loopt geen bezwaar of verweer voor dit dossier."), code="nothing_to_decide"
+            )
+        event_data = dict(data or {}, decision=decision)
+        event_kind = None
+        refund_due = 0
+        if decision == Decision.UPHELD:
+            refund_due = dossier.amount_paid_cents
+        elif decision == Decision.PARTLY_UPHELD:
+            if not policy.amount_may_change:
+                raise ValidationError(
+                    {"decision": _("Het bedrag van deze boete ligt vast bij wet en kan niet wijzigen.")}
+                )
+            if amount_cents is None or not 0 < amount_cents < dossier.amount_original_cents:
+                raise ValidationError(
+                    {"amount_cents": _("Geef een nieuw bedrag dat lager is dan het oorspronkelijke bedrag.")}
+                )
+            event_data.update(amount_from_cents=dossier.amount_original_cents, amount_to_cents=amount_cents)
+            dossier.amount_original_cents = amount_cents
+            owed = amount_cents + dossier.costs_cents
+            refund_due = max(dossier.amount_paid_cents - owed, 0)
+            dossier.amount_paid_cents -= refund_due
+            dossier.full_clean()
+            dossier.save(update_fields=["amount_original_cents", "amount_paid_cents", "updated_at"])
+            event_kind = TimelineEventKind.DECIDED_PARTLY
+        elif decision != Decision.REJECTED:
+            raise ValidationError({"decision": _("Kies een beslissing.")})
+        if refund_due:
+            event_data["refund_due_cents"] = refund_due
+        dossier = dossier_transition(
+            dossier_id=dossier.pk,
+            to_status=policy.decision_target(dossier, decision, dossier.amount_due_cents),
+            actor=actor,
+            actor_label=actor_label,
+            note=motivation,
+            data=event_data,
+            event_kind=event_kind,
+        )
+    return DecisionResult(dossier=dossier, refund_due_cents=refund_due)
 
 
 def dossier_record_view(*, dossier: Dossier, user: User) -> None:

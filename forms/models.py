@@ -1,2 +1,414 @@
-"""Form pages and submissions arrive with the forms issue; the app and its label exist from the start
-so that its migrations never need renaming."""
+"""Form pages that city editors build, the submissions citizens send through them, and what clerks
+need to triage those submissions (teams, routing rules, terms, standard replies, saved filters).
+
+A form page belongs to the organisation that handles what comes in (``FormPage.organisation``); every
+clerk-side read is scoped to the clerk's organisations (``eloket.selectors.staff_organisations``).
+Submission data is keyed by the form field's ``clean_name``, which is set once from the Dutch label
+and synchronised (never translated) by wagtail-localize, so submissions through the French or English
+translation of a form land under the same keys.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import (
+    FORM_FIELD_CHOICES,
+    AbstractForm,
+    AbstractFormField,
+    AbstractFormSubmission,
+)
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from eloket.constants import DossierKind
+from eloket.models.dossiers import private_storage
+from forms.constants import (
+    ContestReason,
+    FileFieldType,
+    MessageAuthor,
+    Purpose,
+    ScanStatus,
+    SubmissionStatus,
+)
+
+TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+FIELD_TYPE_CHOICES = [*FORM_FIELD_CHOICES, (FileFieldType.FILES, FileFieldType.LABEL)]
+
+DEFAULT_MAX_FILE_MB = 10
+DEFAULT_MAX_FILES = 5
+
+
+class FormField(AbstractFormField):
+    page = ParentalKey("FormPage", on_delete=models.CASCADE, related_name="form_fields")
+    field_type = models.CharField(_("soort veld"), max_length=16, choices=FIELD_TYPE_CHOICES)
+
+    # The key stays what it was when the field was made, in every language.
+    override_translatable_fields = [
+        SynchronizedField("clean_name"),
+        SynchronizedField("field_type"),
+        SynchronizedField("required"),
+    ]
+
+    class Meta(AbstractFormField.Meta):
+        verbose_name = _("formulierveld")
+        verbose_name_plural = _("formuliervelden")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "clean_name"], name="form_field_key_unique_per_page"),
+        ]
+
+
+class FormPage(AbstractForm):
+    """A question, complaint, contest, defence, driver or payment-plan form of one organisation."""
+
+    organisation = models.ForeignKey(
+        "eloket.Organisation",
+        on_delete=models.PROTECT,
+        related_name="form_pages",
+        verbose_name=_("behandelende organisatie"),
+    )
+    purpose = models.CharField(_("doel"), max_length=32, choices=Purpose.choices)
+    dossier_kinds = models.JSONField(
+        _("soorten dossier"),
+        default=list,
+        blank=True,
+        help_text=_("Voor welke soorten dossier dit formulier dient. Leeg: een vraag zonder dossier."),
+    )
+    intro = RichTextField(_("inleiding"), features=TEXT_FEATURES, blank=True)
+    confirmation_text = RichTextField(_("tekst na het versturen"), features=TEXT_FEATURES, blank=True)
+    email_subject = models.CharField(_("onderwerp van de ontvangstbevestiging"), max_length=200, blank=True)
+    email_text = models.TextField(
+        _("tekst van de ontvangstbevestiging"),
+        blank=True,
+        help_text=_("Komt bovenaan de e-mail; de referentie en een link naar het e-loket volgen vanzelf."),
+    )
+    allow_anonymous = models.BooleanField(
+        _("ook zonder aanmelden"),
+        default=False,
+        help_text=_("Voor algemene vragen: wie niet aangemeld is, geeft een naam en e-mailadres."),
+    )
+    max_file_size_mb = models.PositiveSmallIntegerField(
+        _("grootste bestand (MB)"),
+        default=DEFAULT_MAX_FILE_MB,
+        validators=[MinValueValidator(1), MaxValueValidator(25)],
+    )
+    max_files = models.PositiveSmallIntegerField(
+        _("meeste bestanden"),
+        default=DEFAULT_MAX_FILES,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+
+    content_panels = [
+        *AbstractForm.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("organisation"), FieldPanel("purpose"), FieldPanel("dossier_kinds"),
+             FieldPanel("allow_anonymous")],
+            heading=_("Waarvoor dient het formulier"),
+        ),
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label=_("Velden")),
+        FieldPanel("confirmation_text"),
+        MultiFieldPanel(
+            [FieldPanel("email_subject"), FieldPanel("email_text")],
+            heading=_("Ontvangstbevestiging per e-mail"),
+        ),
+        FieldRowPanel([FieldPanel("max_file_size_mb"), FieldPanel("max_files")], heading=_("Bijlagen")),
+    ]  # fmt: skip
+
+    override_translatable_fields = [
+        SynchronizedField("organisation"),
+        SynchronizedField("purpose"),
+        SynchronizedField("dossier_kinds"),
+        SynchronizedField("allow_anonymous"),
+        SynchronizedField("max_file_size_mb"),
+        SynchronizedField("max_files"),
+        TranslatableField("intro"),
+        TranslatableField("confirmation_text"),
+        TranslatableField("email_subject"),
+        TranslatableField("email_text"),
+    ]
+
+    parent_page_types = ["home.CityPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("formulier")
+        verbose_name_plural = _("formulieren")
+
+    def get_submission_class(self):
+        return Submission
+
+    @property
+    def dossier_kind_labels(self) -> list[str]:
+        names = dict(DossierKind.choices)
+        return [str(names[kind]) for kind in self.dossier_kinds if kind in names]
+
+
+def short_reference() -> str:
+    """``V-7KQ3X9``: short enough to read out on the phone, no 0/O or 1/I to confuse."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "V-" + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+class Submission(AbstractFormSubmission):
+    """What a citizen sent through a form page, and its triage up to a decision.
+
+    The organisation, municipality and dossier kind are copied in when it arrives, so the inbox filters
+    on one table; ``form_data`` holds the editor's fields by their stable keys.
+    """
+
+    # Deleting a form page must never delete what citizens sent through it.
+    page = models.ForeignKey(Page, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("referentie"), max_length=12, unique=True, default=short_reference)
+    idempotency_key = models.CharField(max_length=64, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "eloket.Organisation",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("organisatie"),
+    )
+    municipality = models.ForeignKey(
+        "eloket.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("gemeente"),
+    )
+    purpose = models.CharField(_("doel"), max_length=32, choices=Purpose.choices)
+    dossier = models.ForeignKey(
+        "eloket.Dossier", on_delete=models.PROTECT, null=True, blank=True, related_name="submissions"
+    )
+    dossier_kind = models.CharField(
+        _("soort dossier"), max_length=32, choices=DossierKind.choices, blank=True
+    )
+    plate_normalised = models.CharField(max_length=16, blank=True, editable=False)
+    party = models.ForeignKey(
+        "eloket.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="submissions"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    contact_name = models.CharField(_("naam"), max_length=200)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("taal"), max_length=2, default="nl")
+    contest_reason = models.CharField(_("reden"), max_length=32, choices=ContestReason.choices, blank=True)
+    message = models.TextField(_("bericht"), blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.RECEIVED
+    )
+    team = models.ForeignKey(
+        "Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("team"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_submissions",
+        verbose_name=_("behandelaar"),
+    )
+    clerk_due = models.DateField(_("te behandelen voor"), null=True, blank=True)
+    legal_due = models.DateField(_("wettelijke termijn"), null=True, blank=True)
+    filed_late = models.BooleanField(_("laattijdig ingediend"), default=False)
+
+    decision = models.CharField(_("beslissing"), max_length=16, blank=True)
+    decision_amount_cents = models.PositiveIntegerField(_("nieuw bedrag (cent)"), null=True, blank=True)
+    decision_motivation = models.TextField(_("motivering"), blank=True)
+    decided_at = models.DateTimeField(_("beslist op"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("afgesloten op"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("inzending")
+        verbose_name_plural = _("inzendingen")
+        indexes = [
+            # The clerk inbox: one organisation's open work by status, oldest deadline first.
+            models.Index(fields=["organisation", "status", "clerk_due"], name="submission_inbox"),
+            models.Index(fields=["organisation", "-submit_time"], name="submission_org_recent"),
+            models.Index(fields=["organisation", "plate_normalised"], name="submission_org_plate"),
+            models.Index(fields=["party", "-submit_time"], name="submission_party_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+def attachment_upload_to(instance: SubmissionAttachment, filename: str) -> str:
+    # A random name: the citizen's file name is kept in a column, never in the storage path.
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"submissions/{instance.submission_id}/{secrets.token_hex(16)}{suffix}"
+
+
+class SubmissionMessage(models.Model):
+    """The thread of a submission: the citizen's text, the clerk's replies and information requests."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(max_length=16, choices=MessageAuthor.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_label = models.CharField(max_length=200, blank=True)
+    body = models.TextField(_("bericht"))
+    requests_information = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bericht")
+        verbose_name_plural = _("berichten")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.author_kind}"
+
+
+class SubmissionAttachment(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        SubmissionMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(storage=private_storage, upload_to=attachment_upload_to)
+    original_name = models.CharField(_("bestandsnaam"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    scan_status = models.CharField(max_length=16, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bijlage")
+        verbose_name_plural = _("bijlagen")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(
+        "eloket.Organisation", on_delete=models.CASCADE, related_name="teams", verbose_name=_("organisatie")
+    )
+    name = models.CharField(_("naam"), max_length=100)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="teams", verbose_name=_("leden")
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """New submissions that match go to this team or clerk; the first matching rule (by priority) wins.
+    An empty purpose, kind or municipality matches any."""
+
+    organisation = models.ForeignKey(
+        "eloket.Organisation", on_delete=models.CASCADE, related_name="routing_rules"
+    )
+    priority = models.PositiveSmallIntegerField(_("volgorde"), default=100)
+    purpose = models.CharField(_("doel"), max_length=32, choices=Purpose.choices, blank=True)
+    dossier_kind = models.CharField(
+        _("soort dossier"), max_length=32, choices=DossierKind.choices, blank=True
+    )
+    municipality = models.ForeignKey(
+        "eloket.Municipality", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("gemeente")
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("team"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("behandelaar"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("verdeelregel")
+        verbose_name_plural = _("verdeelregels")
+        ordering = ["organisation", "priority", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(team__isnull=False) | models.Q(assignee__isnull=False),
+                name="routing_rule_has_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} #{self.priority}"
+
+
+class ResponseTerm(models.Model):
+    """How many working days the organisation gives itself to handle a submission of this purpose."""
+
+    organisation = models.ForeignKey(
+        "eloket.Organisation", on_delete=models.CASCADE, related_name="response_terms"
+    )
+    purpose = models.CharField(_("doel"), max_length=32, choices=Purpose.choices)
+    working_days = models.PositiveSmallIntegerField(_("werkdagen"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("behandeltermijn")
+        verbose_name_plural = _("behandeltermijnen")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "purpose"], name="response_term_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.purpose}: {self.working_days}"
+
+
+class StandardReply(models.Model):
+    """A reply text clerks pick instead of typing it; ``{reference}``, ``{dossier}`` and ``{name}`` are
+    filled in."""
+
+    organisation = models.ForeignKey(
+        "eloket.Organisation", on_delete=models.CASCADE, related_name="standard_replies"
+    )
+    purpose = models.CharField(_("doel"), max_length=32, choices=Purpose.choices, blank=True)
+    language = models.CharField(_("taal"), max_length=2, default="nl")
+    title = models.CharField(_("titel"), max_length=100)
+    body = models.TextField(_("tekst"))
+
+    class Meta:
+        verbose_name = _("standaardantwoord")
+        verbose_name_plural = _("standaardantwoorden")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SavedFilter(models.Model):
+    """A clerk's named inbox filter (the query string of the inbox)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(_("naam"), max_length=100)
+    query = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bewaarde filter")
+        verbose_name_plural = _("bewaarde filters")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_filter_unique")]
+
+    def __str__(self) -> str:
+        return self.name

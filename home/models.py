@@ -82,7 +82,7 @@ class CityPage(Page):
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
     parent_page_types = ["home.HomePage"]
-    subpage_types = ["home.InfoPage"]
+    subpage_types = ["home.InfoPage", "eloket_forms.FormPage"]
 
     class Meta:
         verbose_name = _("stadspagina")

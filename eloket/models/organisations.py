@@ -3,6 +3,7 @@ rules (Regulation). These are three different things (domain.md §1.7)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from eloket.constants import DossierKind, OrganisationKind
+from eloket.constants import DossierKind, OrganisationKind, StaffRole
 
 nis_code_validator = RegexValidator(r"^\d{5}$", _("Een NIS-code telt 5 cijfers."))
 
@@ -119,3 +120,25 @@ class Regulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+class StaffMembership(models.Model):
+    """A staff login works for an organisation: a clerk sees that organisation's submissions and
+    dossiers in the admin, and nothing of another organisation (``eloket.selectors.staff_organisations``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(_("rol"), max_length=16, choices=StaffRole.choices, default=StaffRole.CLERK)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("medewerker")
+        verbose_name_plural = _("medewerkers")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="staff_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"

@@ -13,9 +13,11 @@ def test_home_page_sits_only_under_the_root_and_holds_only_city_pages():
     assert HomePage.allowed_subpage_models() == [CityPage]
 
 
-def test_city_page_sits_only_under_a_home_page_and_holds_only_info_pages():
+def test_city_page_sits_only_under_a_home_page_and_holds_info_and_form_pages():
+    from forms.models import FormPage
+
     assert CityPage.allowed_parent_page_models() == [HomePage]
-    assert CityPage.allowed_subpage_models() == [InfoPage]
+    assert CityPage.allowed_subpage_models() == [InfoPage, FormPage]
 
 
 def test_info_page_sits_only_under_a_city_page_and_has_no_children():
