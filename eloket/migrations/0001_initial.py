@@ -13,740 +13,273 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("auth", "0012_alter_user_first_name_max_length"),
+        ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Dossier",
+            name='Dossier',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("parking_retribution", "Parkeerretributie"),
-                            ("gas4", "GAS 4-boete (stilstaan en parkeren)"),
-                            ("gas5", "GAS 5-boete (snelheid)"),
-                            ("resident_permit", "Bewonerskaart"),
-                            ("employee_permit", "Werknemersvergunning"),
-                            ("iod_permit", "Vergunning inname openbaar domein"),
-                        ],
-                        max_length=32,
-                        verbose_name="soort",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("issued", "Aangemaakt"),
-                            ("notified", "Te betalen"),
-                            ("contested", "Bezwaar in behandeling"),
-                            ("defence", "Verweer in behandeling"),
-                            ("reminded", "Herinnering verstuurd"),
-                            ("formal_notice", "Aangetekende aanmaning"),
-                            ("enforceable", "Definitief en uitvoerbaar"),
-                            ("in_collection", "Overgedragen voor invordering"),
-                            ("paid", "Betaald"),
-                            ("cancelled", "Geannuleerd"),
-                            ("cancelled_by_permit", "Geannuleerd: geldige vergunning"),
-                            ("requested", "Aangevraagd"),
-                            ("active", "Geldig"),
-                            ("expired", "Verlopen"),
-                            ("revoked", "Ingetrokken"),
-                        ],
-                        max_length=32,
-                        verbose_name="status",
-                    ),
-                ),
-                ("reference", models.CharField(max_length=32, unique=True, verbose_name="referentie")),
-                ("external_id", models.CharField(max_length=100, verbose_name="extern id")),
-                (
-                    "language",
-                    models.CharField(
-                        choices=[
-                            ("nl", "Nederlands"),
-                            ("fr", "Français"),
-                            ("en", "English"),
-                            ("de", "Deutsch"),
-                        ],
-                        default="nl",
-                        max_length=2,
-                        verbose_name="taal van de brief",
-                    ),
-                ),
-                ("plate", models.CharField(blank=True, max_length=16, verbose_name="nummerplaat")),
-                (
-                    "plate_normalised",
-                    models.CharField(blank=True, db_index=True, editable=False, max_length=16),
-                ),
-                (
-                    "extra_plates",
-                    models.JSONField(blank=True, default=list, verbose_name="bijkomende nummerplaten"),
-                ),
-                ("street", models.CharField(blank=True, max_length=200, verbose_name="straat")),
-                ("house_number", models.CharField(blank=True, max_length=16, verbose_name="huisnummer")),
-                ("zone_code", models.CharField(blank=True, max_length=32, verbose_name="zone")),
-                ("latitude", models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ("longitude", models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                (
-                    "occurred_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="tijdstip van de feiten"),
-                ),
-                ("valid_from", models.DateTimeField(blank=True, null=True, verbose_name="geldig vanaf")),
-                ("valid_until", models.DateTimeField(blank=True, null=True, verbose_name="geldig tot")),
-                (
-                    "offence_code",
-                    models.CharField(blank=True, max_length=32, verbose_name="code overtreding"),
-                ),
-                (
-                    "offence_description",
-                    models.CharField(blank=True, max_length=255, verbose_name="omschrijving"),
-                ),
-                (
-                    "gas_category",
-                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="GAS-categorie"),
-                ),
-                (
-                    "speed_limit_kmh",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="snelheidsbeperking"
-                    ),
-                ),
-                (
-                    "measured_speed_kmh",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="gecorrigeerde snelheid"
-                    ),
-                ),
-                (
-                    "built_up_area",
-                    models.BooleanField(blank=True, null=True, verbose_name="binnen de bebouwde kom"),
-                ),
-                (
-                    "amount_original_cents",
-                    models.PositiveIntegerField(default=0, verbose_name="oorspronkelijk bedrag"),
-                ),
-                ("costs_cents", models.PositiveIntegerField(default=0, verbose_name="kosten")),
-                ("amount_paid_cents", models.PositiveIntegerField(default=0, verbose_name="betaald")),
-                (
-                    "ogm",
-                    models.CharField(
-                        blank=True,
-                        max_length=12,
-                        null=True,
-                        unique=True,
-                        verbose_name="gestructureerde mededeling",
-                    ),
-                ),
-                ("pay_by", models.DateField(blank=True, null=True, verbose_name="te betalen voor")),
-                (
-                    "contest_by",
-                    models.DateField(blank=True, null=True, verbose_name="bezwaar of verweer voor"),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('parking_retribution', 'Parkeerretributie'), ('gas4', 'GAS 4-boete (stilstaan en parkeren)'), ('gas5', 'GAS 5-boete (snelheid)'), ('resident_permit', 'Bewonerskaart'), ('employee_permit', 'Werknemersvergunning'), ('iod_permit', 'Vergunning inname openbaar domein')], max_length=32, verbose_name='soort')),
+                ('status', models.CharField(choices=[('issued', 'Aangemaakt'), ('notified', 'Te betalen'), ('contested', 'Bezwaar in behandeling'), ('defence', 'Verweer in behandeling'), ('reminded', 'Herinnering verstuurd'), ('formal_notice', 'Aangetekende aanmaning'), ('enforceable', 'Definitief en uitvoerbaar'), ('in_collection', 'Overgedragen voor invordering'), ('paid', 'Betaald'), ('cancelled', 'Geannuleerd'), ('cancelled_by_permit', 'Geannuleerd: geldige vergunning'), ('requested', 'Aangevraagd'), ('active', 'Geldig'), ('expired', 'Verlopen'), ('revoked', 'Ingetrokken')], max_length=32, verbose_name='status')),
+                ('reference', models.CharField(max_length=32, unique=True, verbose_name='referentie')),
+                ('external_id', models.CharField(max_length=100, verbose_name='extern id')),
+                ('language', models.CharField(choices=[('nl', 'Nederlands'), ('fr', 'Français'), ('en', 'English'), ('de', 'Deutsch')], default='nl', max_length=2, verbose_name='taal van de brief')),
+                ('plate', models.CharField(blank=True, max_length=16, verbose_name='nummerplaat')),
+                ('plate_normalised', models.CharField(blank=True, db_index=True, editable=False, max_length=16)),
+                ('extra_plates', models.JSONField(blank=True, default=list, verbose_name='bijkomende nummerplaten')),
+                ('street', models.CharField(blank=True, max_length=200, verbose_name='straat')),
+                ('house_number', models.CharField(blank=True, max_length=16, verbose_name='huisnummer')),
+                ('zone_code', models.CharField(blank=True, max_length=32, verbose_name='zone')),
+                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
+                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
+                ('occurred_at', models.DateTimeField(blank=True, null=True, verbose_name='tijdstip van de feiten')),
+                ('valid_from', models.DateTimeField(blank=True, null=True, verbose_name='geldig vanaf')),
+                ('valid_until', models.DateTimeField(blank=True, null=True, verbose_name='geldig tot')),
+                ('offence_code', models.CharField(blank=True, max_length=32, verbose_name='code overtreding')),
+                ('offence_description', models.CharField(blank=True, max_length=255, verbose_name='omschrijving')),
+                ('gas_category', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='GAS-categorie')),
+                ('speed_limit_kmh', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='snelheidsbeperking')),
+                ('measured_speed_kmh', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='gecorrigeerde snelheid')),
+                ('built_up_area', models.BooleanField(blank=True, null=True, verbose_name='binnen de bebouwde kom')),
+                ('amount_original_cents', models.PositiveIntegerField(default=0, verbose_name='oorspronkelijk bedrag')),
+                ('costs_cents', models.PositiveIntegerField(default=0, verbose_name='kosten')),
+                ('amount_paid_cents', models.PositiveIntegerField(default=0, verbose_name='betaald')),
+                ('ogm', models.CharField(blank=True, max_length=12, null=True, unique=True, verbose_name='gestructureerde mededeling')),
+                ('pay_by', models.DateField(blank=True, null=True, verbose_name='te betalen voor')),
+                ('contest_by', models.DateField(blank=True, null=True, verbose_name='bezwaar of verweer voor')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
             ],
             options={
-                "verbose_name": "dossier",
-                "verbose_name_plural": "dossiers",
+                'verbose_name': 'dossier',
+                'verbose_name_plural': 'dossiers',
             },
         ),
         migrations.CreateModel(
-            name="Municipality",
+            name='Municipality',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name_nl", models.CharField(max_length=120, verbose_name="naam (Nederlands)")),
-                ("name_fr", models.CharField(blank=True, max_length=120, verbose_name="naam (Frans)")),
-                ("name_en", models.CharField(blank=True, max_length=120, verbose_name="naam (Engels)")),
-                ("name_de", models.CharField(blank=True, max_length=120, verbose_name="naam (Duits)")),
-                (
-                    "nis_code",
-                    models.CharField(
-                        max_length=5,
-                        unique=True,
-                        validators=[
-                            django.core.validators.RegexValidator("^\\d{5}$", "Een NIS-code telt 5 cijfers.")
-                        ],
-                        verbose_name="NIS-code",
-                    ),
-                ),
-                ("slug", models.SlugField(unique=True)),
-                ("postal_codes", models.JSONField(blank=True, default=list, verbose_name="postcodes")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name_nl', models.CharField(max_length=120, verbose_name='naam (Nederlands)')),
+                ('name_fr', models.CharField(blank=True, max_length=120, verbose_name='naam (Frans)')),
+                ('name_en', models.CharField(blank=True, max_length=120, verbose_name='naam (Engels)')),
+                ('name_de', models.CharField(blank=True, max_length=120, verbose_name='naam (Duits)')),
+                ('nis_code', models.CharField(max_length=5, unique=True, validators=[django.core.validators.RegexValidator('^\\d{5}$', 'Een NIS-code telt 5 cijfers.')], verbose_name='NIS-code')),
+                ('slug', models.SlugField(unique=True)),
+                ('postal_codes', models.JSONField(blank=True, default=list, verbose_name='postcodes')),
             ],
             options={
-                "verbose_name": "gemeente",
-                "verbose_name_plural": "gemeenten",
-                "ordering": ["name_nl"],
+                'verbose_name': 'gemeente',
+                'verbose_name_plural': 'gemeenten',
+                'ordering': ['name_nl'],
             },
         ),
         migrations.CreateModel(
-            name="Party",
+            name='Party',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("person", "Persoon"), ("enterprise", "Onderneming")],
-                        max_length=16,
-                        verbose_name="soort",
-                    ),
-                ),
-                ("identifier_hash", models.CharField(editable=False, max_length=64, unique=True)),
-                (
-                    "identifier_masked",
-                    models.CharField(editable=False, max_length=20, verbose_name="identificatienummer"),
-                ),
-                (
-                    "establishment_unit",
-                    models.CharField(blank=True, max_length=10, verbose_name="vestigingseenheid"),
-                ),
-                ("display_name", models.CharField(max_length=200, verbose_name="naam")),
-                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
-                ("email_verified", models.BooleanField(default=False, verbose_name="e-mail bevestigd")),
-                (
-                    "language",
-                    models.CharField(
-                        choices=[
-                            ("nl", "Nederlands"),
-                            ("fr", "Français"),
-                            ("en", "English"),
-                            ("de", "Deutsch"),
-                        ],
-                        default="nl",
-                        max_length=2,
-                        verbose_name="taal",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('person', 'Persoon'), ('enterprise', 'Onderneming')], max_length=16, verbose_name='soort')),
+                ('identifier_hash', models.CharField(editable=False, max_length=64, unique=True)),
+                ('identifier_masked', models.CharField(editable=False, max_length=20, verbose_name='identificatienummer')),
+                ('establishment_unit', models.CharField(blank=True, max_length=10, verbose_name='vestigingseenheid')),
+                ('display_name', models.CharField(max_length=200, verbose_name='naam')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
+                ('email_verified', models.BooleanField(default=False, verbose_name='e-mail bevestigd')),
+                ('language', models.CharField(choices=[('nl', 'Nederlands'), ('fr', 'Français'), ('en', 'English'), ('de', 'Deutsch')], default='nl', max_length=2, verbose_name='taal')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                "verbose_name": "partij",
-                "verbose_name_plural": "partijen",
+                'verbose_name': 'partij',
+                'verbose_name_plural': 'partijen',
             },
         ),
         migrations.CreateModel(
-            name="User",
+            name='User',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("password", models.CharField(max_length=128, verbose_name="password")),
-                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
-                (
-                    "is_superuser",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates that this user has all permissions without explicitly assigning them.",
-                        verbose_name="superuser status",
-                    ),
-                ),
-                (
-                    "username",
-                    models.CharField(
-                        error_messages={"unique": "A user with that username already exists."},
-                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
-                        max_length=150,
-                        unique=True,
-                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
-                        verbose_name="username",
-                    ),
-                ),
-                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
-                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
-                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
-                (
-                    "is_staff",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates whether the user can log into this admin site.",
-                        verbose_name="staff status",
-                    ),
-                ),
-                (
-                    "is_active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
-                        verbose_name="active",
-                    ),
-                ),
-                (
-                    "date_joined",
-                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
-                ),
-                (
-                    "demo_key",
-                    models.SlugField(blank=True, default="", max_length=64, verbose_name="demo-identiteit"),
-                ),
-                (
-                    "groups",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.group",
-                        verbose_name="groups",
-                    ),
-                ),
-                (
-                    "user_permissions",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="Specific permissions for this user.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.permission",
-                        verbose_name="user permissions",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('password', models.CharField(max_length=128, verbose_name='password')),
+                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
+                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
+                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
+                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
+                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
+                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
+                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
+                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
+                ('demo_key', models.SlugField(blank=True, default='', max_length=64, verbose_name='demo-identiteit')),
+                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
+                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
             options={
-                "verbose_name": "gebruiker",
-                "verbose_name_plural": "gebruikers",
+                'verbose_name': 'gebruiker',
+                'verbose_name_plural': 'gebruikers',
             },
             managers=[
-                ("objects", django.contrib.auth.models.UserManager()),
+                ('objects', django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name="Evidence",
+            name='Evidence',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "file",
-                    models.FileField(
-                        storage=eloket.models.dossiers.private_storage,
-                        upload_to=eloket.models.dossiers.evidence_upload_to,
-                    ),
-                ),
-                ("content_type", models.CharField(max_length=100)),
-                ("caption", models.CharField(blank=True, max_length=200, verbose_name="omschrijving")),
-                ("taken_at", models.DateTimeField(blank=True, null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "dossier",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="evidence",
-                        to="eloket.dossier",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('file', models.FileField(storage=eloket.models.dossiers.private_storage, upload_to=eloket.models.dossiers.evidence_upload_to)),
+                ('content_type', models.CharField(max_length=100)),
+                ('caption', models.CharField(blank=True, max_length=200, verbose_name='omschrijving')),
+                ('taken_at', models.DateTimeField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='eloket.dossier')),
             ],
             options={
-                "verbose_name": "bewijsstuk",
-                "verbose_name_plural": "bewijsstukken",
-                "ordering": ["created_at", "id"],
+                'verbose_name': 'bewijsstuk',
+                'verbose_name_plural': 'bewijsstukken',
+                'ordering': ['created_at', 'id'],
             },
         ),
         migrations.AddField(
-            model_name="dossier",
-            name="municipality",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="dossiers", to="eloket.municipality"
-            ),
+            model_name='dossier',
+            name='municipality',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='eloket.municipality'),
         ),
         migrations.CreateModel(
-            name="Organisation",
+            name='Organisation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name_nl", models.CharField(max_length=120, verbose_name="naam (Nederlands)")),
-                ("name_fr", models.CharField(blank=True, max_length=120, verbose_name="naam (Frans)")),
-                ("name_en", models.CharField(blank=True, max_length=120, verbose_name="naam (Engels)")),
-                ("name_de", models.CharField(blank=True, max_length=120, verbose_name="naam (Duits)")),
-                ("slug", models.SlugField(unique=True)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("city", "Stad of gemeente"),
-                            ("parking_company", "Autonoom parkeerbedrijf"),
-                            ("concessionaire", "Concessiehouder"),
-                            ("gas_service", "GAS-dienst"),
-                        ],
-                        max_length=32,
-                        verbose_name="soort",
-                    ),
-                ),
-                (
-                    "enterprise_number",
-                    models.CharField(blank=True, max_length=10, verbose_name="ondernemingsnummer"),
-                ),
-                (
-                    "iban",
-                    models.CharField(
-                        max_length=34,
-                        validators=[eloket.models.organisations.validate_iban],
-                        verbose_name="IBAN",
-                    ),
-                ),
-                ("bic", models.CharField(blank=True, max_length=11, verbose_name="BIC")),
-                ("account_holder", models.CharField(max_length=70, verbose_name="rekeninghouder")),
-                ("email", models.EmailField(max_length=254, verbose_name="e-mail")),
-                ("phone", models.CharField(blank=True, max_length=32, verbose_name="telefoon")),
-                ("website", models.URLField(blank=True, verbose_name="website")),
-                ("address", models.TextField(blank=True, verbose_name="adres")),
-                (
-                    "municipalities",
-                    models.ManyToManyField(
-                        related_name="organisations",
-                        to="eloket.municipality",
-                        verbose_name="bediende gemeenten",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name_nl', models.CharField(max_length=120, verbose_name='naam (Nederlands)')),
+                ('name_fr', models.CharField(blank=True, max_length=120, verbose_name='naam (Frans)')),
+                ('name_en', models.CharField(blank=True, max_length=120, verbose_name='naam (Engels)')),
+                ('name_de', models.CharField(blank=True, max_length=120, verbose_name='naam (Duits)')),
+                ('slug', models.SlugField(unique=True)),
+                ('kind', models.CharField(choices=[('city', 'Stad of gemeente'), ('parking_company', 'Autonoom parkeerbedrijf'), ('concessionaire', 'Concessiehouder'), ('gas_service', 'GAS-dienst')], max_length=32, verbose_name='soort')),
+                ('enterprise_number', models.CharField(blank=True, max_length=10, verbose_name='ondernemingsnummer')),
+                ('iban', models.CharField(max_length=34, validators=[eloket.models.organisations.validate_iban], verbose_name='IBAN')),
+                ('bic', models.CharField(blank=True, max_length=11, verbose_name='BIC')),
+                ('account_holder', models.CharField(max_length=70, verbose_name='rekeninghouder')),
+                ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
+                ('phone', models.CharField(blank=True, max_length=32, verbose_name='telefoon')),
+                ('website', models.URLField(blank=True, verbose_name='website')),
+                ('address', models.TextField(blank=True, verbose_name='adres')),
+                ('municipalities', models.ManyToManyField(related_name='organisations', to='eloket.municipality', verbose_name='bediende gemeenten')),
             ],
             options={
-                "verbose_name": "organisatie",
-                "verbose_name_plural": "organisaties",
-                "ordering": ["name_nl"],
+                'verbose_name': 'organisatie',
+                'verbose_name_plural': 'organisaties',
+                'ordering': ['name_nl'],
             },
         ),
         migrations.AddField(
-            model_name="dossier",
-            name="organisation",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="dossiers", to="eloket.organisation"
-            ),
+            model_name='dossier',
+            name='organisation',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='eloket.organisation'),
         ),
         migrations.AddField(
-            model_name="dossier",
-            name="party",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="dossiers", to="eloket.party"
-            ),
+            model_name='dossier',
+            name='party',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='eloket.party'),
         ),
         migrations.CreateModel(
-            name="Regulation",
+            name='Regulation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("parking_retribution", "Parkeerretributie"),
-                            ("gas4", "GAS 4-boete (stilstaan en parkeren)"),
-                            ("gas5", "GAS 5-boete (snelheid)"),
-                            ("resident_permit", "Bewonerskaart"),
-                            ("employee_permit", "Werknemersvergunning"),
-                            ("iod_permit", "Vergunning inname openbaar domein"),
-                        ],
-                        max_length=32,
-                        verbose_name="soort dossier",
-                    ),
-                ),
-                ("code", models.CharField(max_length=64, verbose_name="code")),
-                ("title", models.CharField(max_length=255, verbose_name="titel")),
-                ("url", models.URLField(blank=True, verbose_name="publicatie")),
-                ("valid_from", models.DateField(verbose_name="geldig vanaf")),
-                ("valid_until", models.DateField(blank=True, null=True, verbose_name="geldig tot")),
-                (
-                    "pay_term_days",
-                    models.PositiveSmallIntegerField(default=30, verbose_name="betaaltermijn (dagen)"),
-                ),
-                (
-                    "contest_term_days",
-                    models.PositiveSmallIntegerField(
-                        default=30, verbose_name="termijn bezwaar/verweer (dagen)"
-                    ),
-                ),
-                (
-                    "reminder_term_days",
-                    models.PositiveSmallIntegerField(
-                        default=30, verbose_name="termijn na herinnering (dagen)"
-                    ),
-                ),
-                (
-                    "formal_notice_term_days",
-                    models.PositiveSmallIntegerField(default=30, verbose_name="termijn na aanmaning (dagen)"),
-                ),
-                (
-                    "reminder_cost_cents",
-                    models.PositiveIntegerField(default=0, verbose_name="kost herinnering (cent)"),
-                ),
-                (
-                    "formal_notice_cost_cents",
-                    models.PositiveIntegerField(default=0, verbose_name="kost aanmaning (cent)"),
-                ),
-                ("tariff", models.JSONField(blank=True, default=dict, verbose_name="tarief")),
-                (
-                    "municipality",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="regulations",
-                        to="eloket.municipality",
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="regulations",
-                        to="eloket.organisation",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('parking_retribution', 'Parkeerretributie'), ('gas4', 'GAS 4-boete (stilstaan en parkeren)'), ('gas5', 'GAS 5-boete (snelheid)'), ('resident_permit', 'Bewonerskaart'), ('employee_permit', 'Werknemersvergunning'), ('iod_permit', 'Vergunning inname openbaar domein')], max_length=32, verbose_name='soort dossier')),
+                ('code', models.CharField(max_length=64, verbose_name='code')),
+                ('title', models.CharField(max_length=255, verbose_name='titel')),
+                ('url', models.URLField(blank=True, verbose_name='publicatie')),
+                ('valid_from', models.DateField(verbose_name='geldig vanaf')),
+                ('valid_until', models.DateField(blank=True, null=True, verbose_name='geldig tot')),
+                ('pay_term_days', models.PositiveSmallIntegerField(default=30, verbose_name='betaaltermijn (dagen)')),
+                ('contest_term_days', models.PositiveSmallIntegerField(default=30, verbose_name='termijn bezwaar/verweer (dagen)')),
+                ('reminder_term_days', models.PositiveSmallIntegerField(default=30, verbose_name='termijn na herinnering (dagen)')),
+                ('formal_notice_term_days', models.PositiveSmallIntegerField(default=30, verbose_name='termijn na aanmaning (dagen)')),
+                ('reminder_cost_cents', models.PositiveIntegerField(default=0, verbose_name='kost herinnering (cent)')),
+                ('formal_notice_cost_cents', models.PositiveIntegerField(default=0, verbose_name='kost aanmaning (cent)')),
+                ('tariff', models.JSONField(blank=True, default=dict, verbose_name='tarief')),
+                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='regulations', to='eloket.municipality')),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='regulations', to='eloket.organisation')),
             ],
             options={
-                "verbose_name": "reglement",
-                "verbose_name_plural": "reglementen",
+                'verbose_name': 'reglement',
+                'verbose_name_plural': 'reglementen',
             },
         ),
         migrations.AddField(
-            model_name="dossier",
-            name="regulation",
-            field=models.ForeignKey(
-                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to="eloket.regulation"
-            ),
+            model_name='dossier',
+            name='regulation',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='eloket.regulation'),
         ),
         migrations.CreateModel(
-            name="Representation",
+            name='Representation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("self", "Zichzelf"),
-                            ("legal_representative", "Wettelijk vertegenwoordiger"),
-                            ("mandated", "Gemachtigde"),
-                        ],
-                        max_length=32,
-                        verbose_name="hoedanigheid",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "party",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="representations",
-                        to="eloket.party",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="representations",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('self', 'Zichzelf'), ('legal_representative', 'Wettelijk vertegenwoordiger'), ('mandated', 'Gemachtigde')], max_length=32, verbose_name='hoedanigheid')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('party', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='representations', to='eloket.party')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='representations', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "vertegenwoordiging",
-                "verbose_name_plural": "vertegenwoordigingen",
+                'verbose_name': 'vertegenwoordiging',
+                'verbose_name_plural': 'vertegenwoordigingen',
             },
         ),
         migrations.CreateModel(
-            name="TimelineEvent",
+            name='TimelineEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("issued", "Dossier aangemaakt"),
-                            ("notified", "Brief of e-mail verstuurd"),
-                            ("viewed", "Bekeken in het e-loket"),
-                            ("paid", "Betaald"),
-                            ("reminder", "Herinnering verstuurd"),
-                            ("formal_notice", "Aangetekende aanmaning verstuurd"),
-                            ("enforceable", "Boete definitief"),
-                            ("collection", "Overgedragen voor invordering"),
-                            ("contested", "Bezwaar ingediend"),
-                            ("defence", "Verweer ingediend"),
-                            ("info_requested", "Bijkomende informatie gevraagd"),
-                            ("decided_upheld", "Beslissing: bezwaar of verweer gegrond"),
-                            ("decided_rejected", "Beslissing: bezwaar of verweer ongegrond"),
-                            ("cancelled", "Geannuleerd"),
-                            ("cancelled_by_permit", "Geannuleerd wegens geldige vergunning"),
-                            ("refunded", "Terugbetaald"),
-                            ("permit_granted", "Vergunning toegekend"),
-                            ("permit_expired", "Vergunning verlopen"),
-                            ("permit_revoked", "Vergunning ingetrokken"),
-                        ],
-                        max_length=32,
-                        verbose_name="gebeurtenis",
-                    ),
-                ),
-                (
-                    "status_from",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("issued", "Aangemaakt"),
-                            ("notified", "Te betalen"),
-                            ("contested", "Bezwaar in behandeling"),
-                            ("defence", "Verweer in behandeling"),
-                            ("reminded", "Herinnering verstuurd"),
-                            ("formal_notice", "Aangetekende aanmaning"),
-                            ("enforceable", "Definitief en uitvoerbaar"),
-                            ("in_collection", "Overgedragen voor invordering"),
-                            ("paid", "Betaald"),
-                            ("cancelled", "Geannuleerd"),
-                            ("cancelled_by_permit", "Geannuleerd: geldige vergunning"),
-                            ("requested", "Aangevraagd"),
-                            ("active", "Geldig"),
-                            ("expired", "Verlopen"),
-                            ("revoked", "Ingetrokken"),
-                        ],
-                        max_length=32,
-                    ),
-                ),
-                (
-                    "status_to",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("issued", "Aangemaakt"),
-                            ("notified", "Te betalen"),
-                            ("contested", "Bezwaar in behandeling"),
-                            ("defence", "Verweer in behandeling"),
-                            ("reminded", "Herinnering verstuurd"),
-                            ("formal_notice", "Aangetekende aanmaning"),
-                            ("enforceable", "Definitief en uitvoerbaar"),
-                            ("in_collection", "Overgedragen voor invordering"),
-                            ("paid", "Betaald"),
-                            ("cancelled", "Geannuleerd"),
-                            ("cancelled_by_permit", "Geannuleerd: geldige vergunning"),
-                            ("requested", "Aangevraagd"),
-                            ("active", "Geldig"),
-                            ("expired", "Verlopen"),
-                            ("revoked", "Ingetrokken"),
-                        ],
-                        max_length=32,
-                    ),
-                ),
-                ("occurred_at", models.DateTimeField(verbose_name="tijdstip")),
-                ("actor_label", models.CharField(blank=True, max_length=200, verbose_name="door")),
-                ("note", models.TextField(blank=True, verbose_name="toelichting")),
-                ("data", models.JSONField(blank=True, default=dict)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "dossier",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="timeline",
-                        to="eloket.dossier",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('issued', 'Dossier aangemaakt'), ('notified', 'Brief of e-mail verstuurd'), ('viewed', 'Bekeken in het e-loket'), ('paid', 'Betaald'), ('reminder', 'Herinnering verstuurd'), ('formal_notice', 'Aangetekende aanmaning verstuurd'), ('enforceable', 'Boete definitief'), ('collection', 'Overgedragen voor invordering'), ('contested', 'Bezwaar ingediend'), ('defence', 'Verweer ingediend'), ('info_requested', 'Bijkomende informatie gevraagd'), ('decided_upheld', 'Beslissing: bezwaar of verweer gegrond'), ('decided_rejected', 'Beslissing: bezwaar of verweer ongegrond'), ('cancelled', 'Geannuleerd'), ('cancelled_by_permit', 'Geannuleerd wegens geldige vergunning'), ('refunded', 'Terugbetaald'), ('permit_granted', 'Vergunning toegekend'), ('permit_expired', 'Vergunning verlopen'), ('permit_revoked', 'Vergunning ingetrokken')], max_length=32, verbose_name='gebeurtenis')),
+                ('status_from', models.CharField(blank=True, choices=[('issued', 'Aangemaakt'), ('notified', 'Te betalen'), ('contested', 'Bezwaar in behandeling'), ('defence', 'Verweer in behandeling'), ('reminded', 'Herinnering verstuurd'), ('formal_notice', 'Aangetekende aanmaning'), ('enforceable', 'Definitief en uitvoerbaar'), ('in_collection', 'Overgedragen voor invordering'), ('paid', 'Betaald'), ('cancelled', 'Geannuleerd'), ('cancelled_by_permit', 'Geannuleerd: geldige vergunning'), ('requested', 'Aangevraagd'), ('active', 'Geldig'), ('expired', 'Verlopen'), ('revoked', 'Ingetrokken')], max_length=32)),
+                ('status_to', models.CharField(blank=True, choices=[('issued', 'Aangemaakt'), ('notified', 'Te betalen'), ('contested', 'Bezwaar in behandeling'), ('defence', 'Verweer in behandeling'), ('reminded', 'Herinnering verstuurd'), ('formal_notice', 'Aangetekende aanmaning'), ('enforceable', 'Definitief en uitvoerbaar'), ('in_collection', 'Overgedragen voor invordering'), ('paid', 'Betaald'), ('cancelled', 'Geannuleerd'), ('cancelled_by_permit', 'Geannuleerd: geldige vergunning'), ('requested', 'Aangevraagd'), ('active', 'Geldig'), ('expired', 'Verlopen'), ('revoked', 'Ingetrokken')], max_length=32)),
+                ('occurred_at', models.DateTimeField(verbose_name='tijdstip')),
+                ('actor_label', models.CharField(blank=True, max_length=200, verbose_name='door')),
+                ('note', models.TextField(blank=True, verbose_name='toelichting')),
+                ('data', models.JSONField(blank=True, default=dict)),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='timeline', to='eloket.dossier')),
             ],
             options={
-                "verbose_name": "gebeurtenis",
-                "verbose_name_plural": "tijdlijn",
-                "ordering": ["occurred_at", "id"],
+                'verbose_name': 'gebeurtenis',
+                'verbose_name_plural': 'tijdlijn',
+                'ordering': ['occurred_at', 'id'],
             },
         ),
         migrations.AddConstraint(
-            model_name="regulation",
-            constraint=models.UniqueConstraint(
-                fields=("organisation", "code"), name="regulation_code_unique_per_org"
-            ),
+            model_name='regulation',
+            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='regulation_code_unique_per_org'),
         ),
         migrations.AddIndex(
-            model_name="dossier",
-            index=models.Index(fields=["party", "-created_at", "-id"], name="dossier_party_recent"),
+            model_name='dossier',
+            index=models.Index(fields=['party', '-created_at', '-id'], name='dossier_party_recent'),
         ),
         migrations.AddIndex(
-            model_name="dossier",
-            index=models.Index(fields=["party", "status"], name="dossier_party_status"),
+            model_name='dossier',
+            index=models.Index(fields=['party', 'status'], name='dossier_party_status'),
         ),
         migrations.AddIndex(
-            model_name="dossier",
-            index=models.Index(fields=["organisation", "status"], name="dossier_org_status"),
+            model_name='dossier',
+            index=models.Index(fields=['organisation', 'status'], name='dossier_org_status'),
         ),
         migrations.AddConstraint(
-            model_name="dossier",
-            constraint=models.UniqueConstraint(
-                fields=("organisation", "external_id"), name="dossier_external_id_unique_per_org"
-            ),
+            model_name='dossier',
+            constraint=models.UniqueConstraint(fields=('organisation', 'external_id'), name='dossier_external_id_unique_per_org'),
         ),
         migrations.AddConstraint(
-            model_name="dossier",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "amount_paid_cents__lte",
-                        django.db.models.expressions.CombinedExpression(
-                            models.F("amount_original_cents"), "+", models.F("costs_cents")
-                        ),
-                    )
-                ),
-                name="dossier_not_overpaid",
-            ),
+            model_name='dossier',
+            constraint=models.CheckConstraint(condition=models.Q(('amount_paid_cents__lte', django.db.models.expressions.CombinedExpression(models.F('amount_original_cents'), '+', models.F('costs_cents')))), name='dossier_not_overpaid'),
         ),
         migrations.AddConstraint(
-            model_name="representation",
-            constraint=models.UniqueConstraint(fields=("user", "party"), name="representation_unique"),
+            model_name='representation',
+            constraint=models.UniqueConstraint(fields=('user', 'party'), name='representation_unique'),
         ),
         migrations.AddConstraint(
-            model_name="representation",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("role", "self")),
-                fields=("user",),
-                name="representation_one_self_per_user",
-            ),
+            model_name='representation',
+            constraint=models.UniqueConstraint(condition=models.Q(('role', 'self')), fields=('user',), name='representation_one_self_per_user'),
         ),
         migrations.AddIndex(
-            model_name="timelineevent",
-            index=models.Index(fields=["dossier", "occurred_at", "id"], name="timeline_dossier_time"),
+            model_name='timelineevent',
+            index=models.Index(fields=['dossier', 'occurred_at', 'id'], name='timeline_dossier_time'),
         ),
     ]

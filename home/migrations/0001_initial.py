@@ -8,98 +8,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("eloket", "0001_initial"),
-        ("wagtailcore", "0098_apitoken"),
+        ('eloket', '0001_initial'),
+        ('wagtailcore', '0098_apitoken'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="HomePage",
+            name='HomePage',
             fields=[
-                (
-                    "page_ptr",
-                    models.OneToOneField(
-                        auto_created=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        parent_link=True,
-                        primary_key=True,
-                        serialize=False,
-                        to=settings.WAGTAIL_PAGE_MODEL,
-                    ),
-                ),
-                ("intro", wagtail.fields.RichTextField(blank=True, verbose_name="inleiding")),
-                ("body", home.fields.ContentStreamField(blank=True, verbose_name="inhoud")),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='inleiding')),
+                ('body', home.fields.ContentStreamField(blank=True, verbose_name='inhoud')),
             ],
             options={
-                "verbose_name": "startpagina",
-                "verbose_name_plural": "startpagina's",
+                'verbose_name': 'startpagina',
+                'verbose_name_plural': "startpagina's",
             },
-            bases=("wagtailcore.page",),
+            bases=('wagtailcore.page',),
         ),
         migrations.CreateModel(
-            name="InfoPage",
+            name='InfoPage',
             fields=[
-                (
-                    "page_ptr",
-                    models.OneToOneField(
-                        auto_created=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        parent_link=True,
-                        primary_key=True,
-                        serialize=False,
-                        to=settings.WAGTAIL_PAGE_MODEL,
-                    ),
-                ),
-                (
-                    "summary",
-                    models.TextField(
-                        blank=True,
-                        help_text="Eén of twee zinnen; verschijnt in de lijst op de stadspagina.",
-                        max_length=300,
-                        verbose_name="samenvatting",
-                    ),
-                ),
-                ("body", home.fields.ContentStreamField(blank=True, verbose_name="inhoud")),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('summary', models.TextField(blank=True, help_text='Eén of twee zinnen; verschijnt in de lijst op de stadspagina.', max_length=300, verbose_name='samenvatting')),
+                ('body', home.fields.ContentStreamField(blank=True, verbose_name='inhoud')),
             ],
             options={
-                "verbose_name": "informatiepagina",
-                "verbose_name_plural": "informatiepagina's",
+                'verbose_name': 'informatiepagina',
+                'verbose_name_plural': "informatiepagina's",
             },
-            bases=("wagtailcore.page",),
+            bases=('wagtailcore.page',),
         ),
         migrations.CreateModel(
-            name="CityPage",
+            name='CityPage',
             fields=[
-                (
-                    "page_ptr",
-                    models.OneToOneField(
-                        auto_created=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        parent_link=True,
-                        primary_key=True,
-                        serialize=False,
-                        to=settings.WAGTAIL_PAGE_MODEL,
-                    ),
-                ),
-                ("intro", wagtail.fields.RichTextField(blank=True, verbose_name="inleiding")),
-                ("body", home.fields.ContentStreamField(blank=True, verbose_name="inhoud")),
-                (
-                    "municipality",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="city_pages",
-                        to="eloket.municipality",
-                        verbose_name="gemeente",
-                    ),
-                ),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='inleiding')),
+                ('body', home.fields.ContentStreamField(blank=True, verbose_name='inhoud')),
+                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='city_pages', to='eloket.municipality', verbose_name='gemeente')),
             ],
             options={
-                "verbose_name": "stadspagina",
-                "verbose_name_plural": "stadspagina's",
+                'verbose_name': 'stadspagina',
+                'verbose_name_plural': "stadspagina's",
             },
-            bases=("wagtailcore.page",),
+            bases=('wagtailcore.page',),
         ),
     ]
