@@ -266,6 +266,9 @@ def dossier_decide(
             data=event_data,
             event_kind=event_kind,
         )
+        if refund_due:
+            dossier_id = dossier.pk
+            transaction.on_commit(lambda: async_task("eloket.tasks.refund_due", dossier_id, refund_due))
     return DecisionResult(dossier=dossier, refund_due_cents=refund_due)
 
 

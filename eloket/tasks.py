@@ -59,3 +59,13 @@ def notification_send(notification_id: int) -> str:
     )
     logger.info("notification_sent notification=%s template=%s", notification_id, notification.template)
     return "sent"
+
+
+def refund_due(dossier_id: int, amount_cents: int) -> str:
+    """A decision left money to give back (an upheld or partly upheld contest on a paid dossier).
+
+    The payment channel that took the money refunds it (``eloket.payments``, issue 4); until a channel
+    claims the refund, it stays recorded on the dossier's decision event (``refund_due_cents``).
+    """
+    logger.info("refund_due dossier=%s amount_cents=%s", dossier_id, amount_cents)
+    return "recorded"
