@@ -151,10 +151,12 @@ class FormPage(AbstractForm):
         return [str(names[kind]) for kind in self.dossier_kinds if kind in names]
 
 
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
 def short_reference() -> str:
     """``V-7KQ3X9``: short enough to read out on the phone, no 0/O or 1/I to confuse."""
-    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    return "V-" + "".join(secrets.choice(alphabet) for _ in range(6))
+    return "V-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
 
 
 class Submission(AbstractFormSubmission):
