@@ -13,6 +13,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", include("eloket.urls")),
+    path("", include("forms.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -346,3 +346,21 @@ def evidence_add(
     evidence.full_clean()
     evidence.save()
     return evidence
+
+
+def dossier_note_submission(
+    *, dossier_id: int, reference: str, purpose: str, actor: User | None = None, actor_label: str = ""
+) -> TimelineEvent:
+    """A question, complaint, named driver or payment-plan request about the dossier arrived (reference
+    ``reference`` in the e-loket): a timeline event, no change of status. A contest or defence goes
+    through ``dossier_put_on_hold`` instead."""
+    dossier = Dossier.objects.get(pk=dossier_id)
+    kind = TimelineEventKind.DRIVER_NAMED if purpose == "name_driver" else TimelineEventKind.SUBMISSION
+    return _timeline_append(
+        dossier=dossier,
+        kind=kind,
+        actor=actor,
+        actor_label=actor_label,
+        note=reference,
+        data={"submission": reference, "purpose": purpose},
+    )

@@ -74,6 +74,11 @@ class ScanStatus(models.TextChoices):
     INFECTED = "infected", _("Virus gevonden")
 
 
+# Upload limits of a form page unless its editor sets others.
+DEFAULT_MAX_FILE_MB = 10
+DEFAULT_MAX_FILES = 5
+
+
 class FileFieldType:
     """The field type the form builder adds to Wagtail's own (which has no file upload)."""
 

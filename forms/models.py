@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +31,11 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from eloket.constants import DossierKind
 from eloket.models.dossiers import private_storage
+from forms.builder import EloketFormBuilder, FormPageAdminForm
 from forms.constants import (
+    DEFAULT_MAX_FILE_MB,
+    DEFAULT_MAX_FILES,
+    DOSSIER_PURPOSES,
     ContestReason,
     FileFieldType,
     MessageAuthor,
@@ -42,13 +47,23 @@ from forms.constants import (
 TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 FIELD_TYPE_CHOICES = [*FORM_FIELD_CHOICES, (FileFieldType.FILES, FileFieldType.LABEL)]
 
-DEFAULT_MAX_FILE_MB = 10
-DEFAULT_MAX_FILES = 5
-
 
 class FormField(AbstractFormField):
     page = ParentalKey("FormPage", on_delete=models.CASCADE, related_name="form_fields")
     field_type = models.CharField(_("soort veld"), max_length=16, choices=FIELD_TYPE_CHOICES)
+
+    panels = [
+        *AbstractFormField.panels,
+        FieldPanel(
+            "clean_name",
+            read_only=True,
+            heading=_("sleutel"),
+            help_text=_(
+                "Wordt eenmaal gemaakt uit het Nederlandse label en verandert daarna niet meer, ook niet "
+                "in vertalingen: zo blijven alle antwoorden op dit veld samen, in elke taal."
+            ),
+        ),
+    ]
 
     # The key stays what it was when the field was made, in every language.
     override_translatable_fields = [
@@ -66,7 +81,14 @@ class FormField(AbstractFormField):
 
 
 class FormPage(AbstractForm):
-    """A question, complaint, contest, defence, driver or payment-plan form of one organisation."""
+    """A question, complaint, contest, defence, driver or payment-plan form of one organisation.
+
+    Served by ``forms.views``: a form about a dossier is reached from the dossier page (the URL carries
+    the dossier); a question form may be filled in straight from the city's page tree.
+    """
+
+    form_builder = EloketFormBuilder
+    base_form_class = FormPageAdminForm
 
     organisation = models.ForeignKey(
         "eloket.Organisation",
@@ -145,6 +167,37 @@ class FormPage(AbstractForm):
     def get_submission_class(self):
         return Submission
 
+    def get_form_class(self):
+        from forms.uploads import UploadLimits
+
+        builder = self.form_builder(self.get_form_fields(), limits=UploadLimits.for_page(self))
+        return builder.get_form_class()
+
+    def render_landing_page(self, request, form_submission=None, *args, **kwargs):
+        # The real confirmation is forms.views.submission_confirmation; this serves the admin preview.
+        from django.template.response import TemplateResponse
+
+        context = {"form_page": self, "submission": form_submission}
+        return TemplateResponse(request, self.get_landing_page_template(request), context)
+
+    def serve(self, request, *args, **kwargs):
+        # Not Wagtail's serve: the view needs the request for the party, the one-time token, the rate
+        # limit and the redirect to the confirmation (see forms.views).
+        from forms.views import form_page_serve
+
+        return form_page_serve(request, page=self)
+
+    def clean(self) -> None:
+        super().clean()
+        errors = form_page_errors(
+            purpose=self.purpose,
+            dossier_kinds=self.dossier_kinds or [],
+            organisation=self.organisation if self.organisation_id else None,
+            parent=self.get_parent().specific if self.path and self.depth else None,
+        )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def dossier_kind_labels(self) -> list[str]:
         names = dict(DossierKind.choices)
@@ -152,6 +205,52 @@ class FormPage(AbstractForm):
 
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def kinds_for_purpose(purpose: str) -> set[str]:
+    """The dossier kinds a form of this purpose can serve: those whose policy offers the citizen the
+    matching action in some status (contest: retributions; defence and naming the driver: GAS)."""
+    from eloket.constants import CitizenAction
+    from eloket.policies import policy_for
+    from forms.constants import PURPOSE_FOR_ACTION
+
+    action = {purpose_: action for action, purpose_ in PURPOSE_FOR_ACTION.items()}.get(purpose)
+    if purpose == Purpose.PAYMENT_PLAN:
+        action = CitizenAction.PAY
+    if action is None:
+        return set(DossierKind.values)
+    return {
+        kind
+        for kind in DossierKind.values
+        if any(action in actions for actions in policy_for(kind).actions_by_status.values())
+    }
+
+
+def form_page_errors(*, purpose: str, dossier_kinds: list[str], organisation, parent) -> dict[str, str]:
+    """What is wrong with a form page's purpose, kinds and organisation, by field (empty: nothing).
+
+    ``parent`` is the city page it sits under (None while unknown)."""
+    errors: dict[str, str] = {}
+    if purpose in DOSSIER_PURPOSES and not dossier_kinds:
+        errors["dossier_kinds"] = _("Kies voor welke soorten dossier dit formulier dient.")
+    unfit = set(dossier_kinds) - kinds_for_purpose(purpose) if purpose else set()
+    if unfit:
+        names = dict(DossierKind.choices)
+        errors["dossier_kinds"] = _("Een formulier met dit doel kan niet dienen voor: %(kinds)s.") % {
+            "kinds": ", ".join(str(names.get(kind, kind)) for kind in sorted(unfit))
+        }
+    municipality_id = getattr(parent, "municipality_id", None)
+    serves = (
+        organisation is None
+        or municipality_id is None
+        or organisation.municipalities.filter(pk=municipality_id).exists()
+    )
+    if not serves:
+        errors["organisation"] = _(
+            "%(organisation)s behandelt geen dossiers van %(municipality)s. Kies een organisatie die "
+            "deze gemeente bedient."
+        ) % {"organisation": organisation, "municipality": parent.municipality}
+    return errors
 
 
 def short_reference() -> str:

@@ -104,10 +104,12 @@ class CityPage(Page):
             )
 
     def get_context(self, request, *args, **kwargs):
+        from forms.selectors import form_pages_for_city
         from home.selectors import breadcrumb_pages, info_pages_for_city
 
         context = super().get_context(request, *args, **kwargs)
         context["info_pages"] = info_pages_for_city(city_page=self)
+        context["form_pages"] = form_pages_for_city(city_page=self)
         context["breadcrumbs"] = breadcrumb_pages(page=self)
         return context
 

@@ -220,5 +220,17 @@ LOGGING = {
 }
 
 ELOKET_PAGE_SIZE = env.int("ELOKET_PAGE_SIZE", default=20)
+
+# Virus scan of uploads (forms.scan): ClamAV's clamd over a Unix socket, or over TCP when a host is
+# set. Without either, uploads are stored as "not scanned".
+ELOKET_CLAMAV_SOCKET = env.str("ELOKET_CLAMAV_SOCKET", default="")
+ELOKET_CLAMAV_HOST = env.str("ELOKET_CLAMAV_HOST", default="")
+ELOKET_CLAMAV_PORT = env.int("ELOKET_CLAMAV_PORT", default=3310)
+ELOKET_CLAMAV_TIMEOUT = env.float("ELOKET_CLAMAV_TIMEOUT", default=15.0)
+# The public question form is limited per client address (django-ratelimit, in the cache). Behind a
+# proxy, name the request header that holds the client address (e.g. HTTP_X_REAL_IP, set by the proxy).
+ELOKET_PUBLIC_FORM_RATE = env.str("ELOKET_PUBLIC_FORM_RATE", default="5/10m")
+RATELIMIT_IP_META_KEY = env.str("ELOKET_CLIENT_IP_HEADER", default="") or None
+
 # "Translate this page" must not publish a copy that still holds the Dutch text.
 WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
