@@ -140,6 +140,7 @@ class DecisionForm(forms.Form):
         min_value=Decimal("0.01"),
         decimal_places=2,
         max_digits=9,
+        localize=True,
         help_text=_("Alleen bij een gedeeltelijk gegronde beslissing."),
     )
     motivation = forms.CharField(

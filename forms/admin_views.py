@@ -169,10 +169,16 @@ def saved_filter_delete_view(request: HttpRequest, saved_filter_id: int) -> Http
 @require_POST
 @clerk_required(CHANGE_PERMISSION)
 def bulk_assign_view(request: HttpRequest) -> HttpResponse:
-    references = request.POST.getlist("submissions")
-    submissions = list(inbox.clerk_submissions(user=request.user).filter(reference__in=references))
+    # References outside the clerk's organisations are dropped unseen (as if they did not exist).
+    submissions = list(
+        inbox.clerk_submissions(user=request.user).filter(
+            reference__in=request.POST.getlist("submissions")[:500]
+        )
+    )
+    data = request.POST.copy()
+    data.setlist("submissions", [submission.reference for submission in submissions])
     form = BulkAssignForm(
-        request.POST,
+        data,
         clerks=inbox.clerks_of_organisations(user=request.user),
         references=[submission.reference for submission in submissions],
     )

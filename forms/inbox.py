@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -238,11 +238,8 @@ def standard_replies_for(*, submission: Submission) -> QuerySet[StandardReply]:
     return (
         StandardReply.objects.filter(organisation_id=submission.organisation_id)
         .filter(Q(purpose="") | Q(purpose=submission.purpose))
-        .order_by(
-            # The citizen's language first, then the rest by title.
-            (~Q(language=submission.language)),
-            "title",
-        )
+        # The citizen's language first, then the rest by title.
+        .order_by(Case(When(language=submission.language, then=0), default=1), "title")
     )
 
 
