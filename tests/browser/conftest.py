@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from tests.browser import steps
 from tests.browser.live_site import BrowserDatabase, LiveSite, manage, server_environment, start_server
 from tests.conftest import CHROMIUM
+from tests.mail_sink import MailSink
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -43,12 +44,20 @@ def _report_path(config, label: str, path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_site(tmp_path_factory, pytestconfig) -> LiveSite:
+def mail_sink() -> MailSink:
+    """The SMTP server the live site's worker sends its mail to."""
+    sink = MailSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory, pytestconfig, mail_sink) -> LiveSite:
     workdir = tmp_path_factory.mktemp("browser-site")
     _report_path(pytestconfig, "server log and database", workdir)
     database = BrowserDatabase.for_environment(workdir=workdir)
     database.create()
-    env = server_environment(database=database, workdir=workdir)
+    env = server_environment(database=database, workdir=workdir, smtp_port=mail_sink.port)
     try:
         manage("migrate", "--noinput", env=env)
         manage("seed_demo", env=env)

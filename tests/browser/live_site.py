@@ -71,22 +71,27 @@ class LiveSite:
     url: str
     process: subprocess.Popen
     log_path: Path
+    worker: subprocess.Popen | None = None
 
     def log_tail(self, lines: int = 40) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
+        for process in (self.process, self.worker):
+            if process is None or process.poll() is not None:
+                continue
+            process.terminate()
             try:
-                self.process.wait(timeout=10)
+                process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+                process.kill()
+                process.wait(timeout=10)
 
 
-def server_environment(*, database: BrowserDatabase, workdir: Path) -> dict[str, str]:
+def server_environment(*, database: BrowserDatabase, workdir: Path, smtp_port: int) -> dict[str, str]:
+    """Dev settings on the test's database; mail leaves over SMTP to the test's server (tests.mail_sink),
+    sent by a django-q2 worker beside the web server, as in ``make demo`` and production."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_PROJECT_PREFIXES)}
     env.update(
         {
@@ -96,7 +101,9 @@ def server_environment(*, database: BrowserDatabase, workdir: Path) -> dict[str,
             "DJANGO_MEDIA_ROOT": str(workdir / "media"),
             "DJANGO_STATIC_ROOT": str(workdir / "static"),
             "ELOKET_PRIVATE_MEDIA_ROOT": str(workdir / "private"),
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
             "Q_SYNC": "false",
             "PYTHONUNBUFFERED": "1",
         }
@@ -138,7 +145,10 @@ def start_server(*, env: dict[str, str], workdir: Path) -> LiveSite:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    site = LiveSite(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    site = LiveSite(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path, worker=worker)
     try:
         _wait_until_ready(site, port=port)
     except BaseException:
