@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -27,6 +28,7 @@ from wagtail.contrib.forms.models import (
 )
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from eloket.constants import DossierKind
@@ -513,3 +515,44 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganisationLogEntryManager(BaseLogEntryManager):
+    """Audit-log entries of one organisation's submissions and triage settings. Wagtail's site history
+    shows a user only the entries of their own organisations (``viewable_by_user``), so a clerk never
+    reads another organisation's references or actions there."""
+
+    def log_action(self, instance, action, **kwargs):
+        kwargs.update(object_id=str(instance.pk), organisation_id=instance.organisation_id)
+        return super().log_action(instance, action, **kwargs)
+
+    def viewable_by_user(self, user):
+        from eloket.selectors import staff_organisations
+
+        if user.is_superuser and user.is_active:
+            return self.all()
+        return self.filter(organisation_id__in=staff_organisations(user=user).values("pk"))
+
+    def for_instance(self, instance):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+            object_id=str(instance.pk),
+        )
+
+
+class OrganisationLogEntry(BaseLogEntry):
+    """Registered (``forms.wagtail_hooks``) for Submission, Team, RoutingRule, ResponseTerm and
+    StandardReply: every model here that belongs to one organisation."""
+
+    object_id = models.CharField(max_length=255, db_index=True)
+    organisation = models.ForeignKey(
+        "eloket.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    objects = OrganisationLogEntryManager()
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("logboekregel")
+        verbose_name_plural = _("logboek")
+        indexes = [models.Index(fields=["organisation", "-timestamp"], name="org_log_entry_recent")]

@@ -19,7 +19,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from eloket.selectors import staff_organisations
 from forms import admin_views, inbox, triage
 from forms.admin_forms import OrganisationScopedForm, StandardReplyForm
-from forms.models import ResponseTerm, RoutingRule, StandardReply, Team
+from forms.models import OrganisationLogEntry, ResponseTerm, RoutingRule, StandardReply, Submission, Team
 
 # --- the inbox ----------------------------------------------------------------------------------------
 
@@ -68,6 +68,9 @@ def register_inbox_menu_item():
 
 @hooks.register("register_log_actions")
 def register_clerk_log_actions(actions):
+    # Their audit-log entries carry the organisation, so the site history is scoped like the inbox.
+    for model in (Submission, Team, RoutingRule, ResponseTerm, StandardReply):
+        actions.register_model(model, OrganisationLogEntry)
     actions.register_action(triage.ACTION_ASSIGN, _("Toegewezen"), _("Inzending toegewezen"))
     actions.register_action(
         triage.ACTION_REQUEST_INFORMATION, _("Informatie gevraagd"), _("Bijkomende informatie gevraagd")

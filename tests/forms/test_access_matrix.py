@@ -224,3 +224,16 @@ def test_wagtails_own_form_submission_screens_show_nothing_to_editors(client, ge
     assert not form_submissions_only_for_clerks(editor, pages).exists()
     superuser = UserFactory(is_staff=True, is_superuser=True)
     assert form_submissions_only_for_clerks(superuser, pages).count() == pages.count()
+
+
+def test_the_site_history_shows_a_clerk_only_their_organisations_actions(
+    client, genk_clerk, hasselt_clerk, genk_contest, hasselt_contest
+):
+    from forms import triage
+
+    triage.submission_assign(submission=genk_contest, assignee=genk_clerk, actor=genk_clerk)
+    triage.submission_assign(submission=hasselt_contest, assignee=hasselt_clerk, actor=hasselt_clerk)
+    client.force_login(genk_clerk)
+    html = client.get("/beheer/reports/site-history/").content.decode()
+    assert genk_contest.reference in html
+    assert hasselt_contest.reference not in html

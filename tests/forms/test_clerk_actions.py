@@ -4,13 +4,12 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from wagtail.models import ModelLogEntry
 
 from eloket.constants import DossierKind, DossierStatus, TimelineEventKind
 from eloket.models import Notification
 from forms import triage
 from forms.constants import SubmissionStatus
-from forms.models import StandardReply, Submission, SubmissionMessage
+from forms.models import OrganisationLogEntry, StandardReply, Submission, SubmissionMessage
 from tests.factories import DossierFactory, person_party
 from tests.forms.clerk_fixtures import *  # noqa: F403
 from tests.forms.triage_helpers import clerk_make, submission_make
@@ -24,7 +23,7 @@ def url(name, submission, *args):
 
 def log_actions(submission) -> list[str]:
     return list(
-        ModelLogEntry.objects.for_instance(submission).order_by("id").values_list("action", flat=True)
+        OrganisationLogEntry.objects.for_instance(submission).order_by("id").values_list("action", flat=True)
     )
 
 
@@ -35,7 +34,7 @@ def test_a_clerk_takes_a_submission_and_the_audit_log_says_so(client, genk_clerk
     genk_contest.refresh_from_db()
     assert genk_contest.assignee == genk_clerk
     assert genk_contest.status == SubmissionStatus.IN_PROGRESS
-    entry = ModelLogEntry.objects.for_instance(genk_contest).get()
+    entry = OrganisationLogEntry.objects.for_instance(genk_contest).get()
     assert entry.action == "eloket_forms.assign" and entry.user == genk_clerk
 
 
@@ -260,11 +259,11 @@ def test_closing_keeps_the_note_internal(client, genk_clerk, genk_contest):
     client.post(url("close", genk_contest), {"note": "Dubbel ingediend"})
     genk_contest.refresh_from_db()
     assert genk_contest.status == SubmissionStatus.CLOSED
-    entry = ModelLogEntry.objects.for_instance(genk_contest).get()
+    entry = OrganisationLogEntry.objects.for_instance(genk_contest).get()
     assert entry.action == "eloket_forms.close" and entry.data["note"] == "Dubbel ingediend"
     assert not Notification.objects.exists()
     assert client.post(url("close", genk_contest), {"note": "nog eens"}).status_code == 302
-    assert ModelLogEntry.objects.for_instance(genk_contest).count() == 1
+    assert OrganisationLogEntry.objects.for_instance(genk_contest).count() == 1
 
 
 def test_the_detail_shows_dossier_facts_evidence_attachments_thread_and_earlier_submissions(
