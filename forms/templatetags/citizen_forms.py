@@ -42,3 +42,11 @@ def error_anchor(field) -> str:
     if isinstance(field.field.widget, GROUP_WIDGETS):
         return f"{field.auto_id}_0"
     return field.auto_id
+
+
+@register.simple_tag
+def dossier_submissions(dossier):
+    """The party's submissions about ``dossier`` (the dossier page was already scoped to the party)."""
+    from forms.selectors import submission_list
+
+    return list(submission_list(party=dossier.party).filter(dossier=dossier)[:20])
