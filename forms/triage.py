@@ -185,7 +185,7 @@ def submission_assign(*, submission: Submission, assignee: User | None, actor: U
     submission.assignee = assignee
     if assignee is not None and submission.status == SubmissionStatus.RECEIVED:
         submission.status = SubmissionStatus.IN_PROGRESS
-    submission.full_clean()
+    submission.full_clean(exclude=["form_data"])  # {} is valid: a form with only the fixed fields
     submission.save(update_fields=["assignee", "status", "updated_at"])
     _record(
         submission=submission,
@@ -380,7 +380,7 @@ def submission_decide(
     submission.decision_motivation = motivation
     submission.decided_at = now
     submission.status = SubmissionStatus.DECIDED
-    submission.full_clean()
+    submission.full_clean(exclude=["form_data"])  # {} is valid: a form with only the fixed fields
     submission.save(
         update_fields=[
             "decision",

@@ -24,7 +24,7 @@ def submission_make(*, organisation, dossier=None, **fields) -> Submission:
         "contact_name": "Jan Janssens",
         "contact_email": "jan@example.be",
         "purpose": "question",
-        "form_data": {"bericht": "Een vraag"},
+        "form_data": {},
     }
     if dossier is not None:
         defaults.update(
