@@ -23,6 +23,9 @@ class Command(BaseCommand):
             seed_pages = None
         if seed_pages is not None:
             seed_pages(stdout=self.stdout)
+            from forms.demo import seed_forms
+
+            seed_forms(stdout=self.stdout)
         if scale:
             from eloket.scale import seed_scale
 
