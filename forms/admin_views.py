@@ -56,15 +56,19 @@ def clerk_required(permission: str):
     return decorator
 
 
+# Without a query string the inbox shows what is still to be done; "?status=" shows everything.
+DEFAULT_QUERY = QueryDict("status=" + inbox.STATUS_OPEN)
+
+
 def _filter_form(request: HttpRequest) -> InboxFilterForm:
-    form = InboxFilterForm(request.GET or None, user=request.user)
+    form = InboxFilterForm(request.GET or DEFAULT_QUERY, user=request.user)
     if form.is_bound:
         form.is_valid()
     return form
 
 
 def _querystring(request: HttpRequest, **changes) -> str:
-    params = request.GET.copy()
+    params = (request.GET or DEFAULT_QUERY).copy()
     for key, value in changes.items():
         params.pop(key, None)
         if value is not None:
@@ -102,6 +106,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
             "page_title": _("Inzendingen"),
             "header_icon": "mail",
             "form": form,
+            "filters_open": bool(request.GET.keys() - {"status", "p"}),
             "page": page,
             "status_links": status_links,
             "query": query,

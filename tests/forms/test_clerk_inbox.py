@@ -181,3 +181,12 @@ def test_the_inbox_query_count_does_not_grow_with_the_rows(
         submission_make(organisation=genk, assignee=genk_clerk if index % 2 else None)
     with django_assert_max_num_queries(few):
         assert client.get(INBOX).status_code == 200
+
+
+def test_without_a_query_the_inbox_shows_open_work_and_status_empty_shows_all(
+    client, genk, genk_clerk, genk_contest
+):
+    closed = submission_make(organisation=genk, status=SubmissionStatus.CLOSED, reference="V-SHUT22")
+    client.force_login(genk_clerk)
+    assert references(client.get(INBOX)) == {genk_contest.reference}
+    assert references(client.get(INBOX, {"status": ""})) == {genk_contest.reference, closed.reference}
