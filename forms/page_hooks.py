@@ -9,16 +9,37 @@ from django.utils.translation import ngettext
 from wagtail import hooks
 
 
+def _submission_count(page) -> int:
+    from forms.models import Submission
+
+    return Submission.objects.filter(page__in=page.get_descendants(inclusive=True)).count()
+
+
 def refuse_deleting_pages_with_submissions(request, page):
     """Submissions are kept when a form goes (``Submission.page`` is PROTECT): deleting a form page, or a
     city page above one, that citizens have sent something through is refused with a message;
     unpublishing it is the way to take it offline."""
-    from forms.models import Submission
-
-    pages = page.get_descendants(inclusive=True)
-    count = Submission.objects.filter(page__in=pages).count()
+    count = _submission_count(page)
     if not count:
         return None
+    _refusal_message(request, page, count)
+    return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+def refuse_bulk_deleting_pages_with_submissions(request, action_type, objects, action_class_instance):
+    """The same for the page listing's bulk delete."""
+    if action_type != "delete":
+        return None
+    from wagtail.models import Page
+
+    for page in objects:
+        if isinstance(page, Page) and (count := _submission_count(page)):
+            _refusal_message(request, page, count)
+            return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None
+
+
+def _refusal_message(request, page, count: int) -> None:
     messages.error(
         request,
         ngettext(
@@ -30,8 +51,8 @@ def refuse_deleting_pages_with_submissions(request, page):
         )
         % {"title": page.get_admin_display_title(), "count": count},
     )
-    return redirect("wagtailadmin_pages:edit", page.pk)
 
 
 def register() -> None:
     hooks.register("before_delete_page", refuse_deleting_pages_with_submissions)
+    hooks.register("before_bulk_action", refuse_bulk_deleting_pages_with_submissions)

@@ -195,3 +195,19 @@ def test_a_form_page_with_submissions_cannot_be_deleted_but_one_without_can(
     admin_client.post(reverse("wagtailadmin_pages:delete", args=[unused.pk]))
     assert not Page.objects.filter(pk=unused.pk).exists()
     assert Submission.objects.count() == 1
+
+
+def test_the_bulk_delete_of_the_page_listing_also_keeps_a_form_with_submissions(
+    admin_client, genk_page, genk_city
+):
+    used = form_page_make(
+        parent=genk_page, organisation=genk_city, purpose=Purpose.QUESTION, allow_anonymous=True
+    )
+    Submission.objects.create(
+        page=used, organisation=genk_city, purpose=Purpose.QUESTION, idempotency_key="k2",
+        contact_name="Jan", form_data={},
+    )  # fmt: skip
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"]) + f"?id={used.pk}"
+    response = admin_client.post(url, follow=True)
+    assert "kan niet verwijderd worden" in response.content.decode()
+    assert Page.objects.filter(pk=used.pk).exists()
