@@ -348,6 +348,35 @@ def evidence_add(
     return evidence
 
 
+# Events that record something about the dossier without changing its status.
+NOTE_KINDS = frozenset(
+    {
+        TimelineEventKind.SUBMISSION,
+        TimelineEventKind.DRIVER_NAMED,
+        TimelineEventKind.INFO_REQUESTED,
+    }
+)
+
+
+def dossier_timeline_note(
+    *,
+    dossier_id: int,
+    kind: str,
+    actor: User | None = None,
+    actor_label: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> TimelineEvent:
+    """Append an event that changes no status (a clerk's message, an information request) to the
+    dossier's timeline. Status changes go through ``dossier_transition``; other kinds are refused."""
+    if kind not in NOTE_KINDS:
+        raise ValueError(f"{kind!r} is not a note; status changes go through dossier_transition")
+    dossier = Dossier.objects.get(pk=dossier_id)
+    return _timeline_append(
+        dossier=dossier, kind=kind, actor=actor, actor_label=actor_label, note=note, data=data
+    )
+
+
 def dossier_note_submission(
     *, dossier_id: int, reference: str, purpose: str, actor: User | None = None, actor_label: str = ""
 ) -> TimelineEvent:

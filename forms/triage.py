@@ -148,10 +148,8 @@ def _record(*, submission: Submission, action: str, actor: User | None, data: di
     log(instance=submission, action=action, user=actor, data=data)
     kind = TIMELINE_KIND.get(action)
     if kind and submission.dossier_id:
-        # eloket.services has no public "append an event without a status change" yet; this is the
-        # same private helper dossier_record_view uses.
-        dossier_services._timeline_append(
-            dossier=submission.dossier,
+        dossier_services.dossier_timeline_note(
+            dossier_id=submission.dossier_id,
             kind=kind,
             actor=actor,
             actor_label=_actor_label(submission),

@@ -26,7 +26,9 @@ def test_templates(settings, tmp_path):
     (folder / "test_notice.html").write_text(
         "{% extends 'email/base.html' %}{% block content %}<p>Dag {{ name }}</p>{% endblock %}"
     )
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    # A new list, not an edit in place: only assigning the setting resets Django's template engines.
+    engine = {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    settings.TEMPLATES = [engine, *settings.TEMPLATES[1:]]
 
 
 def test_a_queued_mail_is_sent_once_after_commit(django_capture_on_commit_callbacks):

@@ -24,8 +24,10 @@ class Command(BaseCommand):
         if seed_pages is not None:
             seed_pages(stdout=self.stdout)
             from forms.demo import seed_forms
+            from forms.demo_triage import seed_triage
 
             seed_forms(stdout=self.stdout)
+            seed_triage(stdout=self.stdout)
         if scale:
             from eloket.scale import seed_scale
 
