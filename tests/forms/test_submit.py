@@ -335,3 +335,21 @@ def test_the_public_question_form_is_rate_limited_per_address(client, question_p
     assert "Even geduld" in blocked.content.decode()
     assert Submission.objects.count() == 2
     cache.clear()
+
+
+def test_the_dossier_form_opens_in_the_citizens_language_and_falls_back_to_dutch(
+    logged_in, retribution, contest_page, genk_page, locales, translate
+):
+    dutch_url = form_url(retribution)
+    translate(genk_page.get_parent(), locales["fr"])
+    translate(genk_page, locales["fr"])
+    french = translate(contest_page, locales["fr"])
+    french.title = "Contester une redevance"
+    french.save_revision().publish()
+    pages = {
+        language: logged_in.get(dutch_url.replace("/nl/", f"/{language}/", 1)).content.decode()
+        for language in ("nl", "fr", "en")
+    }
+    assert "Contester une redevance" in pages["fr"]
+    assert "Bezwaar retributie" in pages["nl"]
+    assert "Bezwaar retributie" in pages["en"]  # no English translation: the Dutch form
