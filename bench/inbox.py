@@ -65,6 +65,22 @@ def clerk_user(*, organisation_id: int):
     return user
 
 
+def change_one(organisation_id: int):
+    """A write by another clerk, as forms.triage makes one: the inbox's cached results are stale after
+    it, so the next inbox request renders them again (the cold path)."""
+    from django.utils import timezone
+
+    from forms.models import Submission
+
+    submission = Submission.objects.filter(organisation_id=organisation_id).order_by("id").first()
+
+    def change() -> None:
+        submission.updated_at = timezone.now()
+        submission.save(update_fields=["updated_at"])
+
+    return change
+
+
 def check_inbox(response) -> None:
     if response.status_code != 200 or b"eloket-inbox" not in response.content:
         raise SystemExit(f"bench: the inbox answered {response.status_code} without its table")

@@ -22,3 +22,11 @@ TEMPLATE = engines["django"].from_string(
 def minimal_50_rows(request: HttpRequest) -> HttpResponse:
     rows = Dossier.objects.filter(party=request.acting_party).order_by("-created_at", "-id")[:ROWS]
     return HttpResponse(TEMPLATE.render({"rows": rows}, request))
+
+
+def empty_admin_page(request: HttpRequest) -> HttpResponse:
+    """Context for the clerk inbox's number: what Wagtail's admin chrome (menu, sidebar, header) costs
+    on its own, an admin page with nothing in it. Not a target; printed beside the inbox."""
+    from django.shortcuts import render
+
+    return render(request, "wagtailadmin/generic/base.html", {"page_title": "Leeg"})

@@ -11,9 +11,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.widgets import AdminDateInput
 
 from eloket.constants import Decision, DossierKind, Language
+from eloket.forms import PlainSelect
 from eloket.selectors import staff_organisations
 from forms import inbox
 from forms.constants import Purpose, SubmissionStatus
@@ -26,6 +26,9 @@ def _user_label(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+NATIVE_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class InboxFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Zoeken"),
@@ -33,17 +36,23 @@ class InboxFilterForm(forms.Form):
         max_length=40,
         help_text=_("Referentie van de inzending of het dossier, of een nummerplaat"),
     )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    purpose = forms.ChoiceField(label=_("Doel"), required=False, choices=[*BLANK, *Purpose.choices])
-    dossier_kind = forms.ChoiceField(
-        label=_("Soort dossier"), required=False, choices=[*BLANK, *DossierKind.choices]
+    # Selects rendered in Python (eloket.forms.PlainSelect), as in the citizen's overview.
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=PlainSelect)
+    purpose = forms.ChoiceField(
+        label=_("Doel"), required=False, choices=[*BLANK, *Purpose.choices], widget=PlainSelect
     )
-    municipality = forms.TypedChoiceField(label=_("Gemeente"), required=False, coerce=int, empty_value=None)
-    assignee = forms.ChoiceField(label=_("Behandelaar"), required=False)
+    dossier_kind = forms.ChoiceField(
+        label=_("Soort dossier"), required=False, choices=[*BLANK, *DossierKind.choices], widget=PlainSelect
+    )
+    municipality = forms.TypedChoiceField(
+        label=_("Gemeente"), required=False, coerce=int, empty_value=None, widget=PlainSelect
+    )
+    assignee = forms.ChoiceField(label=_("Behandelaar"), required=False, widget=PlainSelect)
     overdue = forms.BooleanField(label=_("Alleen over tijd"), required=False)
     filed_late = forms.BooleanField(label=_("Alleen laattijdig ingediend"), required=False)
-    received_from = forms.DateField(label=_("Ontvangen vanaf"), required=False, widget=AdminDateInput)
-    received_to = forms.DateField(label=_("Ontvangen tot en met"), required=False, widget=AdminDateInput)
+    # The browser's own date picker: accessible, and no widget configuration to render per request.
+    received_from = forms.DateField(label=_("Ontvangen vanaf"), required=False, widget=NATIVE_DATE)
+    received_to = forms.DateField(label=_("Ontvangen tot en met"), required=False, widget=NATIVE_DATE)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +91,9 @@ class InboxFilterForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.TypedChoiceField(label=_("Toewijzen aan"), coerce=int, empty_value=None, required=False)
+    assignee = forms.TypedChoiceField(
+        label=_("Toewijzen aan"), coerce=int, empty_value=None, required=False, widget=PlainSelect
+    )
 
     def __init__(self, *args, clerks, **kwargs):
         super().__init__(*args, **kwargs)

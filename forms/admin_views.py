@@ -10,18 +10,20 @@ from __future__ import annotations
 import csv
 import functools
 import mimetypes
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from eloket.constants import Decision
+from eloket.constants import Decision, DossierKind, labels
 from forms import inbox, triage
 from forms.admin_forms import (
     AssignForm,
@@ -32,7 +34,7 @@ from forms.admin_forms import (
     MessageForm,
     SavedFilterForm,
 )
-from forms.constants import CONTESTING_PURPOSES, OPEN_STATUSES, SubmissionStatus
+from forms.constants import CONTESTING_PURPOSES, OPEN_STATUSES, Purpose, SubmissionStatus
 from forms.export import EXPORT_FORMATS, export_rows, xlsx_response
 
 PER_PAGE = 50
@@ -76,17 +78,91 @@ def _querystring(request: HttpRequest, **changes) -> str:
     return params.urlencode()
 
 
+@dataclass(frozen=True)
+class InboxRow:
+    """One line of the inbox, its texts made in Python once: per-row template tags ({% url %}, date
+    filters, get_FOO_display, blocktrans) were most of the inbox's rendering time (docs/performance.md)."""
+
+    reference: str
+    url: str
+    select_label: str
+    received_iso: str
+    received: str
+    purpose: str
+    filed_late: bool
+    dossier_reference: str
+    dossier_kind: str
+    municipality: str
+    status: str
+    handler: str
+    due_iso: str
+    due: str
+    overdue: bool
+
+
+def _inbox_rows(submissions) -> list[InboxRow]:
+    today = timezone.localdate()
+    detail_url = reverse("eloket_forms_admin:detail", args=["REFERENCE"])
+    purposes, statuses, kinds = labels(Purpose), labels(SubmissionStatus), labels(DossierKind)
+    select_label, team_label = _("%(reference)s kiezen"), _("team %(team)s")
+    rows = []
+    for s in submissions:
+        received = timezone.localtime(s.submit_time)
+        if s.assignee_id:
+            handler = s.assignee.get_full_name() or s.assignee.get_username()
+        else:
+            handler = team_label % {"team": s.team.name} if s.team_id else "—"
+        rows.append(
+            InboxRow(
+                reference=s.reference,
+                url=detail_url.replace("REFERENCE", s.reference),
+                select_label=select_label % {"reference": s.reference},
+                received_iso=received.isoformat(),
+                received=received.strftime("%d/%m/%Y %H:%M"),
+                purpose=purposes.get(s.purpose, s.purpose),
+                filed_late=s.filed_late,
+                dossier_reference=s.dossier.reference if s.dossier_id else "",
+                dossier_kind=kinds.get(s.dossier.kind, "") if s.dossier_id else "",
+                municipality=s.municipality.name if s.municipality_id else "—",
+                status=statuses.get(s.status, s.status),
+                handler=handler,
+                due_iso=s.clerk_due.isoformat() if s.clerk_due else "",
+                due=s.clerk_due.strftime("%d/%m/%Y") if s.clerk_due else "",
+                overdue=bool(s.clerk_due and s.clerk_due < today and s.status in OPEN_STATUSES),
+            )
+        )
+    return rows
+
+
 @clerk_required(VIEW_PERMISSION)
 def inbox_view(request: HttpRequest) -> HttpResponse:
+    """The inbox. Its results (status counts, filter form, rows) are rendered once per state: the
+    fragments are cached until a submission of the clerk's organisations changes (forms.inbox
+    .inbox_fragment_cached); saved filters are the clerk's own and are read on every request."""
+    query = _querystring(request, p=None)
+    fragments = inbox.inbox_fragment_cached(
+        user=request.user,
+        key_data=(request.get_full_path(), translation.get_language(), request.META.get("CSRF_COOKIE", "")),
+        render=lambda: _inbox_fragments(request, query),
+    )
+    return render(
+        request,
+        "eloket_forms/admin/inbox.html",
+        {
+            "page_title": _("Inzendingen"),
+            "header_icon": "mail",
+            "fragments": fragments,
+            "saved_filters": inbox.saved_filters_for(user=request.user),
+            "query": query,
+        },
+    )
+
+
+def _inbox_fragments(request: HttpRequest, query: str) -> dict[str, str]:
     form = _filter_form(request)
     filters = form.filters()
-    rows = inbox.inbox_rows(inbox.inbox_list(user=request.user, filters=filters))
+    rows = inbox.InboxRows(inbox.inbox_list(user=request.user, filters=filters))
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("p"))
-    today = timezone.localdate()
-    for submission in page.object_list:
-        submission.is_overdue = bool(
-            submission.clerk_due and submission.clerk_due < today and submission.status in OPEN_STATUSES
-        )
     counts = inbox.inbox_status_counts(user=request.user, filters=filters)
     status_links = [
         {
@@ -98,27 +174,23 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         }
         for value, label in [(inbox.STATUS_OPEN, _("Open")), *SubmissionStatus.choices]
     ]
-    query = _querystring(request, p=None)
-    return render(
-        request,
-        "eloket_forms/admin/inbox.html",
-        {
-            "page_title": _("Inzendingen"),
-            "header_icon": "mail",
-            "form": form,
-            "filters_open": bool(request.GET.keys() - {"status", "p"}),
-            "page": page,
-            "status_links": status_links,
-            "query": query,
-            "page_query": _querystring(request, p=None),
-            "saved_filters": inbox.saved_filters_for(user=request.user),
-            "saved_filter_form": SavedFilterForm(initial={"query": query}),
-            "bulk_form": BulkAssignForm(
-                clerks=inbox.clerks_of_organisations(user=request.user), references=[]
-            ),
-            "export_formats": EXPORT_FORMATS,
-        },
-    )
+    context = {
+        "form": form,
+        "filters_open": bool(request.GET.keys() - {"status", "p"}),
+        "page": page,
+        "rows": _inbox_rows(page.object_list),
+        "late_label": _("laattijdig"),
+        "overdue_label": _("over tijd"),
+        "status_links": status_links,
+        "query": query,
+        "page_query": query,
+        "bulk_form": BulkAssignForm(clerks=inbox.clerks_of_organisations(user=request.user), references=[]),
+        "export_formats": EXPORT_FORMATS,
+    }
+    return {
+        "filters": render_to_string("eloket_forms/admin/inbox_filters.html", context, request),
+        "results": render_to_string("eloket_forms/admin/inbox_results.html", context, request),
+    }
 
 
 @clerk_required(VIEW_PERMISSION)

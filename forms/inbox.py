@@ -6,9 +6,11 @@ membership sees nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.core.cache import cache
+from django.db.models import Case, Count, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -105,30 +107,124 @@ def _search(text: str) -> Q:
     return condition
 
 
+INBOX_COLUMNS = (
+    "id", "reference", "submit_time", "purpose", "filed_late", "status", "clerk_due", "organisation_id",
+    "dossier_id", "dossier__reference", "dossier__kind",
+    "municipality_id", "municipality__name_nl", "municipality__name_fr", "municipality__name_en",
+    "municipality__name_de",
+    "assignee_id", "assignee__first_name", "assignee__last_name", "assignee__username",
+    "team_id", "team__name",
+    "organisation__id",
+)  # fmt: skip
+# Every submission gets a clerk deadline when it arrives (forms.triage.submission_route), so the order
+# needs no NULLS LAST, which SQLite cannot read from an index.
+INBOX_ORDER = ("clerk_due", "submit_time", "id")
+# Counts are cached until a submission of the organisations changes, and at most this long (a change
+# committed out of order may otherwise hide behind a newer one).
+COUNTS_TTL_S = 60
+
+
 def inbox_rows(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
     """The rows as the inbox and the exports show them, sorted by the clerk deadline."""
-    return queryset.select_related(*INBOX_RELATED).order_by(
-        F("clerk_due").asc(nulls_last=True), "submit_time", "id"
-    )
+    return queryset.select_related(*INBOX_RELATED).order_by(*INBOX_ORDER)
+
+
+class InboxRows:
+    """The inbox's rows for ``Paginator``: a page's ids come first, sorted from the ``submission_inbox``
+    index alone, then only those rows are read with their joins.
+
+    Sorting whole rows (all columns, four joins) for 20,000 matches to show 50 was the inbox's cost;
+    sorting index entries and fetching 50 rows is not (docs/performance.md).
+    """
+
+    def __init__(self, queryset: QuerySet[Submission]):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.order_by().count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        ids = list(self.queryset.order_by(*INBOX_ORDER).values_list("id", flat=True)[key])
+        # The columns the inbox shows, not the form data or the message texts.
+        queryset = inbox_rows(Submission.objects.filter(id__in=ids)).only(*INBOX_COLUMNS)
+        rows = {row.id: row for row in queryset}
+        return [rows[i] for i in ids]
+
+
+def _generation(*, user: User) -> str:
+    """Changes whenever a submission of the user's organisations is written (``updated_at`` is set by
+    every save in forms.services and forms.triage): one index lookup per organisation.
+
+    Read once per request: ``request.user`` is loaded anew for every request, and the inbox and its
+    menu badge both ask.
+    """
+    memo = getattr(user, "_eloket_inbox_generation", None)
+    if memo is not None:
+        return memo
+    organisation_ids = sorted(staff_organisations(user=user).values_list("id", flat=True))
+    latest = [
+        Submission.objects.filter(organisation_id=organisation_id)
+        .order_by("-updated_at")
+        .values_list("updated_at", flat=True)
+        .first()
+        for organisation_id in organisation_ids
+    ]
+    generation = hashlib.sha256(repr((organisation_ids, latest)).encode()).hexdigest()[:32]
+    user._eloket_inbox_generation = generation
+    return generation
+
+
+def _cached(*, user: User, name: str, key_data, compute):
+    key = f"inbox:{name}:{_generation(user=user)}:" + hashlib.sha256(repr(key_data).encode()).hexdigest()[:32]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, COUNTS_TTL_S)
+    return value
+
+
+def inbox_fragment_cached(*, user: User, key_data, render) -> dict[str, str]:
+    """The inbox's rendered results for this request, from the cache while nothing changed.
+
+    ``key_data`` holds what else the HTML depends on (the URL with its filters and page, the language,
+    the CSRF secret of the forms in it); the day is in the key for the overdue markers.
+    """
+    key = (user.pk, key_data, timezone.localdate())
+    return _cached(user=user, name="fragments", key_data=key, compute=render)
 
 
 def inbox_status_counts(*, user: User, filters: InboxFilters) -> dict[str, int]:
-    """How many submissions per status, under every filter but the status one."""
-    rows = (
-        inbox_list(user=user, filters=filters, include_status=False)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("id"))
-    )
-    counts = {status: 0 for status in SubmissionStatus.values}
-    counts.update({row["status"]: row["n"] for row in rows})
-    counts[STATUS_OPEN] = sum(counts[status] for status in OPEN_STATUSES)
-    return counts
+    """How many submissions per status, under every filter but the status one (cached until a change)."""
+
+    def compute() -> dict[str, int]:
+        rows = (
+            inbox_list(user=user, filters=filters, include_status=False)
+            .order_by()
+            .values("status")
+            .annotate(n=Count("id"))
+        )
+        counts = {status: 0 for status in SubmissionStatus.values}
+        counts.update({row["status"]: row["n"] for row in rows})
+        counts[STATUS_OPEN] = sum(counts[status] for status in OPEN_STATUSES)
+        return counts
+
+    key_data = (user.pk, filters, timezone.localdate())
+    return _cached(user=user, name="counts", key_data=key_data, compute=compute)
 
 
 def inbox_open_count(*, user: User) -> int:
-    """For the menu badge: open submissions of the clerk's organisations."""
-    return clerk_submissions(user=user).filter(status__in=OPEN_STATUSES).count()
+    """For the menu badge: open submissions of the clerk's organisations (cached until a change)."""
+    return _cached(
+        user=user,
+        name="open",
+        key_data=user.pk,
+        compute=lambda: clerk_submissions(user=user).filter(status__in=OPEN_STATUSES).count(),
+    )
 
 
 def submission_get_for_clerk(*, user: User, reference: str) -> Submission:

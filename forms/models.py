@@ -27,7 +27,7 @@ from wagtail.contrib.forms.models import (
     AbstractFormSubmission,
 )
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, TranslatableMixin
 from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
@@ -50,7 +50,10 @@ TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 FIELD_TYPE_CHOICES = [*FORM_FIELD_CHOICES, (FileFieldType.FILES, FileFieldType.LABEL)]
 
 
-class FormField(AbstractFormField):
+class FormField(TranslatableMixin, AbstractFormField):
+    """A field of a form page. Translatable with its page (wagtail-localize translates the label, help
+    text and choices); the key, type and "required" stay those of the source."""
+
     page = ParentalKey("FormPage", on_delete=models.CASCADE, related_name="form_fields")
     field_type = models.CharField(_("soort veld"), max_length=16, choices=FIELD_TYPE_CHOICES)
 
@@ -74,7 +77,7 @@ class FormField(AbstractFormField):
         SynchronizedField("required"),
     ]
 
-    class Meta(AbstractFormField.Meta):
+    class Meta(TranslatableMixin.Meta, AbstractFormField.Meta):
         verbose_name = _("formulierveld")
         verbose_name_plural = _("formuliervelden")
         constraints = [
@@ -339,8 +342,13 @@ class Submission(AbstractFormSubmission):
         verbose_name = _("inzending")
         verbose_name_plural = _("inzendingen")
         indexes = [
-            # The clerk inbox: one organisation's open work by status, oldest deadline first.
-            models.Index(fields=["organisation", "status", "clerk_due"], name="submission_inbox"),
+            # The clerk inbox: one organisation's work by status in the inbox's order (oldest deadline
+            # first); the page's ids come from this index alone (forms.inbox.InboxRows).
+            models.Index(
+                fields=["organisation", "status", "clerk_due", "submit_time", "id"], name="submission_inbox"
+            ),
+            # The newest change per organisation: what the cached inbox counts are keyed on.
+            models.Index(fields=["organisation", "updated_at"], name="submission_org_changed"),
             models.Index(fields=["organisation", "-submit_time"], name="submission_org_recent"),
             models.Index(fields=["organisation", "plate_normalised"], name="submission_org_plate"),
             models.Index(fields=["party", "-submit_time"], name="submission_party_recent"),

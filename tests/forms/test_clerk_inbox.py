@@ -100,10 +100,11 @@ def test_sorted_by_clerk_deadline_then_received(client, genk, genk_clerk):
     today = timezone.localdate()
     late = submission_make(organisation=genk, clerk_due=today + dt.timedelta(days=9), reference="V-LATE22")
     soon = submission_make(organisation=genk, clerk_due=today + dt.timedelta(days=1), reference="V-SOON22")
-    none = submission_make(organisation=genk, reference="V-NONE22")
+    # Same deadline as "late", received later: the receipt time breaks the tie.
+    later = submission_make(organisation=genk, clerk_due=today + dt.timedelta(days=9), reference="V-LATR22")
     client.force_login(genk_clerk)
     rows = [s.reference for s in client.get(INBOX).context["page"].object_list]
-    assert rows == [soon.reference, late.reference, none.reference]
+    assert rows == [soon.reference, late.reference, later.reference]
 
 
 def test_counts_per_status_follow_the_other_filters(client, genk, genk_clerk, genk_contest):
@@ -190,3 +191,16 @@ def test_without_a_query_the_inbox_shows_open_work_and_status_empty_shows_all(
     client.force_login(genk_clerk)
     assert references(client.get(INBOX)) == {genk_contest.reference}
     assert references(client.get(INBOX, {"status": ""})) == {genk_contest.reference, closed.reference}
+
+
+def test_cached_counts_follow_every_change(client, genk, genk_clerk, genk_contest):
+    client.force_login(genk_clerk)
+    before = client.get(INBOX).context["status_links"]
+    open_before = next(link["count"] for link in before if link["value"] == "open")
+    submission_make(organisation=genk, reference="V-NEW222")
+    after = client.get(INBOX).context["status_links"]
+    assert next(link["count"] for link in after if link["value"] == "open") == open_before + 1
+    genk_contest.status = SubmissionStatus.CLOSED
+    genk_contest.save()
+    closed = client.get(INBOX).context["status_links"]
+    assert next(link["count"] for link in closed if link["value"] == "open") == open_before
