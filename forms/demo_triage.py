@@ -9,7 +9,8 @@ nothing (submissions are keyed, clerk actions only follow a new submission).
 
 Demo logins (``DEMO_MODE`` only; elsewhere the clerks exist without a usable password):
 ``behandelaar-genk`` / ``demo-behandelaar`` (OPC Genk, Stad Genk, GAS Genk) and
-``behandelaar-antwerpen`` / ``demo-behandelaar`` (AGMP and Stad Antwerpen).
+``behandelaar-antwerpen`` / ``demo-behandelaar`` (AGMP and Stad Antwerpen), ``behandelaar-mechelen`` /
+``demo-behandelaar`` (Stad Mechelen).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ CLERKS = {
     "behandelaar-genk": ("Greet", "Vanhove", ("opc-genk", "stad-genk", "gas-genk")),
     "collega-genk": ("Karim", "El Amrani", ("opc-genk",)),
     "behandelaar-antwerpen": ("Sofie", "Janssens", ("agmp-antwerpen", "stad-antwerpen")),
+    "behandelaar-mechelen": ("Lotte", "Wouters", ("stad-mechelen",)),
 }
 
 RESPONSE_TERMS = [

@@ -28,3 +28,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_sep(
             "!", f"NOTICE: browser tests were SKIPPED: no Chromium at {CHROMIUM} (apt-get install chromium)"
         )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """Each test starts with an empty cache: the test database reuses primary keys after a rollback,
+    so a cached inbox of one test's clerk could otherwise answer another test's clerk with the same id.
+    (Browser tests run the site in its own process and are left alone.)"""
+    if "browser" in request.keywords:
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

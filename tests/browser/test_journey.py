@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from eloket.constants import DossierKind, DossierStatus
 from eloket.demo import AN_DOSSIERS, COMPANY_DOSSIERS
+from forms.demo_triage import SUBMISSIONS as TRIAGE_SUBMISSIONS
 from tests.browser.steps import (
     FRENCH_MONTH,
     OVERVIEW_URL,
@@ -99,6 +100,8 @@ def act_for_the_company(page: Page) -> None:
     expect(page).to_have_url(OVERVIEW_URL)
     expect(page.locator(".acting-bar")).to_contain_text(f"U handelt namens {COMPANY}")
     expect(page.get_by_test_id("acting-party")).to_have_text(COMPANY)
-    expect(dossier_rows(page)).to_have_count(len(COMPANY_DOSSIERS))
+    # The company's dossiers, and those the clerk-side demo made for its submissions (forms.demo_triage).
+    triage_dossiers = sum(1 for spec in TRIAGE_SUBMISSIONS if spec.kind)
+    expect(dossier_rows(page)).to_have_count(len(COMPANY_DOSSIERS) + triage_dossiers)
     shown = set(column_texts(page, "Dossier"))
     assert not shown & set(own_references), "the company's overview shows Bart's own dossiers"
