@@ -22,3 +22,36 @@ class ActingPartyMiddleware:
             )
         )
         return self.get_response(request)
+
+
+class AdminContentSecurityPolicyMiddleware:
+    """Loosens the Content-Security-Policy for Wagtail's admin only.
+
+    The admin still runs inline scripts and styles (the InlinePanel that adds form fields, Draftail,
+    choosers): with the site's strict policy an editor's "add field" button does nothing. The citizen
+    pages keep ``script-src 'self'`` without ``'unsafe-inline'``; the admin is for logged-in staff, and
+    its own pages may frame each other (the live preview). Listed after ``CSPMiddleware`` so that it
+    marks the response before the policy is built.
+    """
+
+    ADMIN_UPDATE = {"script-src": ["'unsafe-inline'"], "style-src": ["'unsafe-inline'"]}
+    ADMIN_REPLACE = {"frame-ancestors": ["'self'"]}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._prefix = None
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.prefix):
+            response._csp_update = self.ADMIN_UPDATE
+            response._csp_replace = self.ADMIN_REPLACE
+        return response
+
+    @property
+    def prefix(self) -> str:
+        if self._prefix is None:
+            from django.urls import reverse
+
+            self._prefix = reverse("wagtailadmin_home")
+        return self._prefix

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "eloket.middleware.AdminContentSecurityPolicyMiddleware",
     "eloket.middleware.ActingPartyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
