@@ -227,7 +227,10 @@ class BankMovement(models.Model):
     amount due is booked on it; anything else waits, ``unmatched``, for a clerk to resolve."""
 
     coda_import = models.ForeignKey(CodaImport, on_delete=models.PROTECT, related_name="movements")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="bank_movements")
+    # No index of its own: (organisation, movement_key) and (organisation, status) lead with it.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="bank_movements", db_index=False
+    )
     # Account, statement number, entry date and sequence number: the same movement read from another
     # export of the same statement is recognised and skipped.
     movement_key = models.CharField(max_length=100)
@@ -235,7 +238,7 @@ class BankMovement(models.Model):
     amount_cents = models.BigIntegerField(_("bedrag"))
     value_date = models.DateField(_("valutadatum"), null=True, blank=True)
     entry_date = models.DateField(_("boekingsdatum"), null=True, blank=True)
-    ogm = models.CharField(_("gestructureerde mededeling"), max_length=12, blank=True, db_index=True)
+    ogm = models.CharField(_("gestructureerde mededeling"), max_length=12, blank=True)
     communication = models.CharField(_("mededeling"), max_length=200, blank=True)
     counterparty_iban = models.CharField(_("rekening tegenpartij"), max_length=34, blank=True)
     counterparty_name = models.CharField(_("naam tegenpartij"), max_length=70, blank=True)
@@ -248,7 +251,12 @@ class BankMovement(models.Model):
         Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_movement"
     )
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     resolved_at = models.DateTimeField(_("opgelost op"), null=True, blank=True)
     resolution_note = models.TextField(_("oplossing"), blank=True)

@@ -40,37 +40,57 @@ def coda_statement(
     holder: str = "Stad",
 ) -> bytes:
     """One statement of ``credits`` into the account ``iban`` (a Belgian IBAN, 16 characters)."""
+    return coda_file(
+        iban=iban,
+        statements=[credits],
+        day=day,
+        first_statement_number=statement_number,
+        old_balance_cents=old_balance_cents,
+        holder=holder,
+    )
+
+
+def coda_file(
+    *,
+    iban: str,
+    statements: list[list[Credit]],
+    day: dt.date | None = None,
+    first_statement_number: int = 1,
+    old_balance_cents: int = 0,
+    holder: str = "Stad",
+) -> bytes:
+    """A file of consecutive statements (at most 9,999 movements each: CODA numbers them in 4 digits)."""
     day = day or dt.date.today()
     date = _ddmmyy(day)
-    number = f"{statement_number % 1000:03d}"
     header = f"00000{date}72505{'':8}{'0' * 10}{holder[:26]:<26}"
     lines = [_line(header)[:127] + "2"]
-    lines.append(
-        _line(
-            f"12{number}{iban:<16}{'':18}EUR0{_amount(old_balance_cents)}{date}{holder[:26]:<26}"
-            f"{'':35}{number}"
-        )
-    )
+    balance = old_balance_cents
     total = 0
-    for index, credit in enumerate(credits, start=1):
-        sequence = f"{index % 10000:04d}"
-        communication = (f"1101{credit.ogm}" if credit.ogm else f"0{credit.text[:53]}").ljust(54)
+    for offset, credits in enumerate(statements):
+        if len(credits) > 9999:
+            raise ValueError("a CODA statement holds at most 9,999 movements")
+        number = f"{(first_statement_number + offset) % 1000:03d}"
         lines.append(
-            _line(
-                f"21{sequence}0000{'REF' + sequence:<21}0{_amount(credit.amount_cents)}{date}00150000"
-                f"{communication}{date}{number}0" + "1 0"
-            )
+            _line(f"12{number}{iban:<16}{'':18}EUR0{_amount(balance)}{date}{holder[:26]:<26}{'':35}{number}")
         )
-        lines.append(_line(f"22{sequence}0000{'':53}{'':35}{'GEBABEBB':<11}" + " " * 16 + "1 0"))
-        lines.append(
-            _line(f"23{sequence}0000{credit.counterparty_iban:<34}EUR{credit.counterparty_name[:35]:<35}")[
-                :125
-            ]
-            + "0 0"
-        )
-        total += credit.amount_cents
-    new_balance = old_balance_cents + total
-    lines.append(_line(f"8{number}{iban:<16}{'':18}EUR0{_amount(new_balance)}{date}"))
+        for index, credit in enumerate(credits, start=1):
+            lines.extend(_movement(credit, sequence=f"{index:04d}", date=date, number=number))
+            balance += credit.amount_cents
+            total += credit.amount_cents
+        lines.append(_line(f"8{number}{iban:<16}{'':18}EUR0{_amount(balance)}{date}"))
     records = len(lines) - 1
     lines.append(_line(f"9{'':15}{records:06d}{0:015d}{total * 10:015d}")[:127] + "2")
     return ("\n".join(lines) + "\n").encode("latin-1")
+
+
+def _movement(credit: Credit, *, sequence: str, date: str, number: str) -> list[str]:
+    communication = (f"1101{credit.ogm}" if credit.ogm else f"0{credit.text[:53]}").ljust(54)
+    return [
+        _line(
+            f"21{sequence}0000{'REF' + sequence:<21}0{_amount(credit.amount_cents)}{date}00150000"
+            f"{communication}{date}{number}0" + "1 0"
+        ),
+        _line(f"22{sequence}0000{'':53}{'':35}{'GEBABEBB':<11}" + " " * 16 + "1 0"),
+        _line(f"23{sequence}0000{credit.counterparty_iban:<34}EUR{credit.counterparty_name[:35]:<35}")[:125]
+        + "0 0",
+    ]
