@@ -12,11 +12,18 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from eloket import selectors as eloket_selectors
 from eloket.constants import PAYMENT_UNFINISHED, PaymentStatus
 from eloket.payments import selectors, services
+from eloket.payments.provider import ProviderError
+
+PROVIDER_DOWN = gettext_lazy(
+    "De betaalpagina is nu niet bereikbaar. Probeer het over enkele minuten opnieuw, of betaal met een "
+    "overschrijving."
+)
 
 
 @login_required
@@ -28,7 +35,7 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
     if dossier not in payable:
         messages.info(request, _("Dit dossier kan nu niet online betaald worden."))
         return redirect("eloket:dossier_detail", reference=dossier.reference)
-    error = None
+    error, status = None, 200
     chosen = {dossier.reference}
     if request.method == "POST":
         chosen = set(request.POST.getlist("dossier"))
@@ -40,7 +47,9 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
                 party=party, dossier_ids=ids, user=request.user, language=translation.get_language()
             )
         except services.PaymentRefused as refused:
-            error = refused.messages[0]
+            error, status = refused.messages[0], 400
+        except ProviderError:
+            error, status = PROVIDER_DOWN, 503
         else:
             if payment.status in PAYMENT_UNFINISHED and payment.checkout_url:
                 return _to_checkout(payment)
@@ -49,7 +58,7 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         "eloket/payments/pay.html",
         {"dossier": dossier, "payable": payable, "chosen": chosen, "error": error},
-        status=400 if error else 200,
+        status=status,
     )
 
 
@@ -97,6 +106,9 @@ def payment_resume(request: HttpRequest, reference: str) -> HttpResponse:
         )
     except services.PaymentRefused as refused:
         messages.error(request, refused.messages[0])
+        return redirect("payments:status", reference=reference)
+    except ProviderError:
+        messages.error(request, PROVIDER_DOWN)
         return redirect("payments:status", reference=reference)
     if payment.status == PaymentStatus.OPEN and payment.checkout_url:
         return _to_checkout(payment)

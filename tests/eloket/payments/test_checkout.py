@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from eloket.constants import DossierStatus, PaymentStatus, TimelineEventKind
 from eloket.models import Notification, Payment
@@ -175,3 +179,32 @@ def test_an_expired_payment_is_restarted_as_a_new_one(
     assert restarted["Location"] == new.checkout_url
     assert new.status == PaymentStatus.OPEN
     assert new.provider_session_id != payment.provider_session_id
+
+
+def test_when_the_provider_is_down_the_citizen_is_told_and_the_payment_closes_later(
+    citizen_client, dossier, stripe_standin, settings
+):
+    stripe_standin.running.stop()
+    response = start(citizen_client, dossier)
+    assert response.status_code == 503
+    assert "niet bereikbaar" in response.content.decode()
+    payment = Payment.objects.get()
+    assert payment.status == PaymentStatus.CREATED
+    with time_machine.travel(
+        timezone.now() + dt.timedelta(minutes=settings.PAYMENT_RECONCILE_AFTER_MINUTES + 1)
+    ):
+        services.payments_reconcile()
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.EXPIRED
+
+
+def test_the_overview_counts_what_was_paid_through_the_eloket(
+    citizen_client, dossier, stripe_standin, django_capture_on_commit_callbacks
+):
+    start(citizen_client, dossier)
+    payment = Payment.objects.get()
+    stripe_standin.standin.checkout_action(payment.provider_session_id, "bancontact")
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks_deliver(citizen_client, stripe_standin)
+    overview = citizen_client.get(reverse("eloket:overview")).content.decode()
+    assert 'data-testid="total-paid">€ 20,00<' in overview
