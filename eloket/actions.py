@@ -1,7 +1,9 @@
 """Which citizen actions have a working view behind them.
 
 A policy says which actions apply to a dossier in its status; an action is shown only once an issue
-has registered the URL that carries it out, so the citizen never meets a dead button.
+has registered the URL that carries it out, so the citizen never meets a dead button. A builder may
+return None for a dossier it has nothing for (e.g. its organisation has no form for that action): the
+action is then left out.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ class ActionLink:
     url: str
 
 
-_URL_BUILDERS: dict[str, Callable[[Dossier], str]] = {}
+_URL_BUILDERS: dict[str, Callable[[Dossier], str | None]] = {}
 
 
-def action_register(code: str, url_builder: Callable[[Dossier], str]) -> None:
+def action_register(code: str, url_builder: Callable[[Dossier], str | None]) -> None:
     _URL_BUILDERS[code] = url_builder
 
 
@@ -30,8 +32,9 @@ def actions_for(dossier: Dossier) -> list[ActionLink]:
     from eloket.constants import CitizenAction
 
     labels = dict(CitizenAction.choices)
-    return [
-        ActionLink(code=code, label=str(labels[code]), url=_URL_BUILDERS[code](dossier))
-        for code in dossier.policy.citizen_actions(dossier)
-        if code in _URL_BUILDERS
-    ]
+    links = []
+    for code in dossier.policy.citizen_actions(dossier):
+        url = _URL_BUILDERS[code](dossier) if code in _URL_BUILDERS else None
+        if url:
+            links.append(ActionLink(code=code, label=str(labels[code]), url=url))
+    return links

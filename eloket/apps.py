@@ -9,12 +9,13 @@ class EloketConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.urls import reverse
-
         from eloket.actions import action_register
         from eloket.constants import CitizenAction
         from eloket.payments.schedules import schedules_ensure
+        from eloket.payments.views import pay_url
 
-        action_register(CitizenAction.PAY, lambda dossier: reverse("payments:pay", args=[dossier.reference]))
+        # "Betalen" where the organisation takes online payments; bank transfer is shown on every
+        # payable dossier regardless.
+        action_register(CitizenAction.PAY, pay_url)
         # The payment reconciliation schedule, declared in code (STYLE 7), kept current by every migrate.
         post_migrate.connect(schedules_ensure, sender=self, dispatch_uid="eloket_schedules_ensure")

@@ -17,6 +17,18 @@ def dossier_is_payable(dossier: Dossier) -> bool:
     return dossier.amount_due_cents > 0 and CitizenAction.PAY in dossier.policy.citizen_actions(dossier)
 
 
+def online_payment_possible(*, organisation_id: int) -> bool:
+    """Online payments are on and the organisation has an enabled payment account."""
+    from django.conf import settings
+
+    from eloket.models import PaymentAccount
+
+    return (
+        settings.PAYMENTS_ONLINE
+        and PaymentAccount.objects.filter(organisation_id=organisation_id, enabled=True).exists()
+    )
+
+
 def payable_dossiers(*, party: Party, organisation: Organisation) -> list[Dossier]:
     """The party's dossiers of this organisation that can be paid now, oldest deadline first."""
     candidates = (

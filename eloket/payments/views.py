@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +25,13 @@ PROVIDER_DOWN = gettext_lazy(
     "De betaalpagina is nu niet bereikbaar. Probeer het over enkele minuten opnieuw, of betaal met een "
     "overschrijving."
 )
+
+
+def pay_url(dossier) -> str | None:
+    """The pay action's link, or None when the dossier's organisation takes no online payments."""
+    if not selectors.online_payment_possible(organisation_id=dossier.organisation_id):
+        return None
+    return reverse("payments:pay", args=[dossier.reference])
 
 
 @login_required

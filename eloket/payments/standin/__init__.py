@@ -44,6 +44,8 @@ from urllib.parse import parse_qsl, urlsplit
 logger = logging.getLogger("eloket.payments.standin")
 
 Deliver = Callable[[str, bytes, dict[str, str]], int]
+# The hosted page's choices: pay now with a method, pay with a delayed outcome, or go back.
+HOSTED_ACTIONS = ("bancontact", "card", "later_success", "later_failure", "cancel")
 
 
 def decode_form(body: str) -> dict:
@@ -272,6 +274,10 @@ class StandIn:
             session = self.sessions.get(session_id)
             if session is None:
                 raise StripeError(404, "No such checkout session")
+            if action not in HOSTED_ACTIONS or (
+                action in ("bancontact", "card") and action not in session["payment_method_types"]
+            ):
+                raise StripeError(400, f"Unknown choice {action!r} on the hosted page")
             if action == "cancel" or session["status"] != "open":
                 return session["cancel_url"] if action == "cancel" else session["success_url"]
             self._complete(session, paid=action in ("bancontact", "card"), method=action)

@@ -208,3 +208,13 @@ def test_the_overview_counts_what_was_paid_through_the_eloket(
         webhooks_deliver(citizen_client, stripe_standin)
     overview = citizen_client.get(reverse("eloket:overview")).content.decode()
     assert 'data-testid="total-paid">€ 20,00<' in overview
+
+
+def test_without_an_online_account_the_dossier_offers_bank_transfer_only(
+    citizen_client, citizen, stripe_standin
+):
+    dossier = DossierFactory(party=citizen[1], organisation=OrganisationFactory(), notified=True)
+    page = citizen_client.get(reverse("eloket:dossier_detail", args=[dossier.reference])).content.decode()
+    assert pay_url(dossier) not in page
+    assert 'data-testid="transfer-ogm"' in page
+    assert citizen_client.get(pay_url(dossier)).status_code == 302
