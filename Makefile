@@ -30,7 +30,8 @@ serve:
 	@echo "E-loket on http://127.0.0.1:$(PORT)/  (admin: /beheer/, demo login: /nl/aanmelden/)"
 	@echo "Stripe stand-in on http://127.0.0.1:$(STANDIN_PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
-	  export STRIPE_API_BASE=http://127.0.0.1:$(STANDIN_PORT) STRIPE_CHECKOUT_ORIGIN=http://127.0.0.1:$(STANDIN_PORT); \
+	  export STRIPE_API_BASE=http://127.0.0.1:$(STANDIN_PORT) STRIPE_CHECKOUT_ORIGIN=http://127.0.0.1:$(STANDIN_PORT) \
+	    ELOKET_SITE_URL=$${ELOKET_SITE_URL:-http://127.0.0.1:$(PORT)}; \
 	  $(PY) -m eloket.payments.standin --port $(STANDIN_PORT) \
 	    --webhook-url http://127.0.0.1:$(PORT)/betalingen/webhook/stripe/ & \
 	  $(PY) manage.py qcluster & \

@@ -40,7 +40,9 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
     party = request.acting_party or None
     dossier = eloket_selectors.dossier_get(party=party, reference=reference)
     payable = selectors.payable_dossiers(party=party, organisation=dossier.organisation)
-    if dossier not in payable:
+    if dossier not in payable or not selectors.online_payment_possible(
+        organisation_id=dossier.organisation_id
+    ):
         messages.info(request, _("Dit dossier kan nu niet online betaald worden."))
         return redirect("eloket:dossier_detail", reference=dossier.reference)
     error, status = None, 200
