@@ -142,11 +142,18 @@ def payment_environment(*, site_port: int, standin_port: int) -> dict[str, str]:
 def start_standin(*, port: int, site_port: int, env: dict[str, str], workdir: Path) -> subprocess.Popen:
     """`python -m eloket.payments.standin`, its signed webhooks going to the live site."""
     log = (workdir / "standin.log").open("w")
+    webhook_url = f"http://127.0.0.1:{site_port}/betalingen/webhook/stripe/"
+    command = [
+        sys.executable,
+        "-m",
+        "eloket.payments.standin",
+        "--port",
+        str(port),
+        "--webhook-url",
+        webhook_url,
+    ]
     process = subprocess.Popen(
-        [
-            sys.executable, "-m", "eloket.payments.standin", "--port", str(port), "--async-delay", "1",
-            "--refund-delay", "1", "--webhook-url", f"http://127.0.0.1:{site_port}/betalingen/webhook/stripe/",
-        ],  # fmt: skip
+        [*command, "--async-delay", "1", "--refund-delay", "1"],
         cwd=REPO,
         env=env,
         stdout=log,

@@ -81,10 +81,9 @@ def test_a_gas_fine_paid_by_transfer_is_marked_paid_when_the_clerk_imports_the_c
     check(an_page, name="dossier-transfer", width=360, screenshot_dir=screenshot_dir)
     cents = int(re.sub(r"\D", "", amount))
     statement = tmp_path / "uittreksel.cod"
+    credit = Credit(cents, ogm=re.sub(r"\D", "", ogm))
     statement.write_bytes(
-        coda_statement(
-            iban=iban, credits=[Credit(cents, ogm=re.sub(r"\D", "", ogm))], day=dt.date.today(), statement_number=7
-        )
+        coda_statement(iban=iban, credits=[credit], day=dt.date.today(), statement_number=7)
     )
 
     clerk = browser.new_context(base_url=live_site.url, locale="nl-BE")
