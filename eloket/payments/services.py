@@ -600,7 +600,7 @@ REFUND_OUTCOMES = {
 def refund_apply(*, result: RefundResult, account: str) -> Refund | None:
     """What the provider says about a refund; a finished refund is never changed again."""
     with transaction.atomic():
-        query = Refund.objects.select_for_update().select_related("payment", "dossier")
+        query = Refund.objects.select_for_update(of=("self",)).select_related("payment", "dossier")
         refund = query.filter(provider_refund_id=result.id).first() if result.id else None
         if refund is None and str(result.metadata.get("refund", "")).isdigit():
             refund = query.filter(pk=int(result.metadata["refund"]), provider_refund_id__isnull=True).first()
@@ -620,7 +620,11 @@ def refund_apply(*, result: RefundResult, account: str) -> Refund | None:
 def refund_mark_done(*, refund_id: int, user: User, note: str = "") -> Refund:
     """A clerk transferred a refund by hand (bank-transfer payments, money paid outside the e-loket)."""
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().select_related("payment", "dossier").get(pk=refund_id)
+        refund = (
+            Refund.objects.select_for_update(of=("self",))
+            .select_related("payment", "dossier")
+            .get(pk=refund_id)
+        )
         if refund.status != RefundStatus.TO_DO:
             raise ValidationError(_("Deze terugbetaling is niet meer te doen."), code="not_to_do")
         refund.completed_by = user

@@ -93,3 +93,32 @@ def test_money_paid_outside_the_eloket_becomes_a_refund_to_do(citizen, organisat
     refund_due(dossier.pk, dossier.amount_paid_cents)
     refund = Refund.objects.get()
     assert (refund.status, refund.payment) == (RefundStatus.TO_DO, None)
+
+
+def test_a_bank_transfer_is_refunded_by_a_clerk_to_the_account_it_came_from(
+    client, citizen, organisation, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from eloket.payments.coda_build import Credit, coda_statement
+    from eloket.payments.coda_import import coda_import
+    from tests.eloket.payments.test_admin import clerk_of
+    from tests.factories import DossierFactory
+
+    dossier = DossierFactory(party=citizen[1], organisation=organisation, notified=True)
+    credit = Credit(dossier.amount_due_cents, ogm=dossier.ogm, counterparty_iban="BE71096123456769")
+    content = coda_statement(iban=organisation.iban, credits=[credit], day=dt.date(2026, 11, 20))
+    with django_capture_on_commit_callbacks(execute=True):
+        coda_import(organisation=organisation, content=content, file_name="s.cod")
+    eloket_services.dossier_put_on_hold(dossier_id=dossier.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        eloket_services.dossier_decide(dossier_id=dossier.pk, decision=Decision.UPHELD, motivation="Gegrond.")
+    refund = Refund.objects.get()
+    assert (refund.status, refund.counterparty_iban) == (RefundStatus.TO_DO, "BE71096123456769")
+    client.force_login(clerk_of(organisation))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("eloket_payments_refund_done", args=[refund.pk]), {"note": "overgeschreven"})
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.SUCCEEDED
+    assert dossier.timeline.filter(kind=TimelineEventKind.REFUNDED).count() == 1
+    assert len([m for m in mail.outbox if "Terugbetaling" in m.subject]) == 1
