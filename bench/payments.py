@@ -5,7 +5,8 @@
   payment ends in the wrong state or any dossier is not paid exactly once.
 * ``coda``: a CODA file of 100,000 movements (exact OGM matches of payable dossiers, the rest unknown
   references) imported into one organisation's books: parse, check, store and classify in one
-  transaction. Prints movements/s and the ratio to only parsing the file (target ≥ 0.3), and the rate at
+  transaction. Prints movements/s and the ratio to only parsing the file (target ≥ 0.3; the best of three
+  runs of each), and the rate at
   which matched movements are then booked on their dossiers (the after-commit task, on a sample).
 
 Both use the benchmark database (``bench.settings``) and the dossiers the overview benchmark seeds; they
@@ -240,19 +241,27 @@ def bench_coda(*, movements: int = 100_000, sample: int = 1000) -> tuple[list[st
         )
     rng.shuffle(credits)
     statements = [credits[i : i + 9999] for i in range(0, len(credits), 9999)]
-    first_number = int(time.time()) % 900 + 1
-    content = coda_file(iban=organisation.iban, statements=statements, first_statement_number=first_number)
+    first_number = int(time.time()) % 800 + 1
+    # Three exports of the same movements under other statement numbers: each import stores them all.
+    files = [
+        coda_file(iban=organisation.iban, statements=statements, first_statement_number=first_number + 50 * k)
+        for k in range(3)
+    ]
+    content = files[0]
 
-    parse_s = float("inf")
-    for _ in range(3):  # the best of three: the ratio is then the import against the fastest parse
+    parse_s = import_s = float("inf")
+    for _ in range(3):  # the best of three, for parsing and for importing alike
         started = time.perf_counter()
         parsed = coda.parse(content)
         parse_s = min(parse_s, time.perf_counter() - started)
     if parsed.errors:
         raise SystemExit(f"bench: the generated CODA file does not parse: {parsed.errors[:3]}")
-    started = time.perf_counter()
-    result = coda_import(organisation=organisation, content=content, file_name="bench.cod")
-    import_s = time.perf_counter() - started
+    results = []
+    for exported in files:
+        started = time.perf_counter()
+        results.append(coda_import(organisation=organisation, content=exported, file_name="bench.cod"))
+        import_s = min(import_s, time.perf_counter() - started)
+    result = results[0]
     ratio = parse_s / import_s
 
     booked_ids = list(
@@ -268,12 +277,16 @@ def bench_coda(*, movements: int = 100_000, sample: int = 1000) -> tuple[list[st
         "(best of 3): "
         f"{movements / parse_s:.0f} movements/s",
         f"bench coda_import: {result.movements} movements ({result.matched} matched, {result.unmatched} to "
-        f"resolve) imported in {import_s:.2f} s: {movements / import_s:.0f} movements/s "
+        f"resolve) imported in {import_s:.2f} s (best of 3): {movements / import_s:.0f} movements/s "
         f"(ratio {ratio:.2f} vs only parsing, target {CODA_TARGET_RATIO})",
         f"bench coda_book: {booked} matched movements booked on their dossiers in {book_s:.2f} s: "
         f"{booked / book_s:.0f} bookings/s (the after-commit task, on a sample of {len(booked_ids)})",
     ]
-    ok = ratio >= CODA_TARGET_RATIO and result.movements == movements and booked == len(booked_ids)
+    ok = (
+        ratio >= CODA_TARGET_RATIO
+        and all(r.movements == movements and not r.already_imported for r in results)
+        and booked == len(booked_ids)
+    )
     return lines, ok
 
 

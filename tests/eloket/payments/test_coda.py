@@ -170,3 +170,9 @@ def test_the_command_imports_and_reports_line_numbers(
     with pytest.raises(CommandError):
         call_command("import_coda", str(broken), organisation=organisation.slug, stderr=err)
     assert "broken.cod:1:" in err.getvalue()
+
+
+def test_a_free_communication_is_stored_as_written(organisation):
+    content = statement(organisation, Credit(700, text="factuur 7\\b\tc"))
+    coda_import(organisation=organisation, content=content, file_name="free.cod")
+    assert BankMovement.objects.get().communication == "factuur 7\\b\tc"
