@@ -12,7 +12,15 @@ from typing import Protocol
 
 
 class ProviderError(Exception):
-    """The provider could not be reached or refused the call; nothing was changed on our side."""
+    """The provider could not be reached or refused the call; nothing was changed on our side.
+
+    ``permanent``: the provider refused the request itself (a 4xx other than a conflict or rate
+    limit), so asking again will not help.
+    """
+
+    def __init__(self, message: str = "", *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class SignatureInvalid(Exception):

@@ -577,13 +577,24 @@ def refund_send(*, refund_id: int) -> Refund:
     refund = Refund.objects.select_related("payment").get(pk=refund_id)
     if refund.status != RefundStatus.PENDING or refund.provider_refund_id:
         return refund
-    result = provider_get().refund_create(
-        account=refund.payment.provider_account,
-        payment_id=refund.payment.provider_payment_id,
-        amount_cents=refund.amount_cents,
-        idempotency_key=f"eloket-refund-{refund.pk}",
-        metadata={"refund": str(refund.pk), "payment": refund.payment.reference},
-    )
+    try:
+        result = provider_get().refund_create(
+            account=refund.payment.provider_account,
+            payment_id=refund.payment.provider_payment_id,
+            amount_cents=refund.amount_cents,
+            idempotency_key=f"eloket-refund-{refund.pk}",
+            metadata={"refund": str(refund.pk), "payment": refund.payment.reference},
+        )
+    except ProviderError as error:
+        if not error.permanent:
+            raise  # the task or the reconciliation asks again
+        with transaction.atomic():
+            locked = Refund.objects.select_for_update(of=("self",)).get(pk=refund.pk)
+            refused = _("Geweigerd door de betaalprovider: %(reason)s") % {"reason": error}
+            locked.note = f"{locked.note}\n{refused}".strip()
+            _refund_finish(locked, RefundStatus.FAILED)
+        logger.error("refund_refused refund=%s", refund.pk)
+        return locked
     Refund.objects.filter(pk=refund.pk, provider_refund_id__isnull=True).update(provider_refund_id=result.id)
     refund_apply(result=result, account=refund.payment.provider_account)
     refund.refresh_from_db()

@@ -205,7 +205,11 @@ class StripeProvider:
             logger.warning(
                 "payment_provider_error code=%s status=%s", getattr(error, "code", ""), error.http_status
             )
-            raise ProviderError(str(error.user_message or type(error).__name__)) from error
+            status = error.http_status or 0
+            permanent = 400 <= status < 500 and status not in (409, 429)
+            raise ProviderError(
+                str(error.user_message or type(error).__name__), permanent=permanent
+            ) from error
 
 
 @functools.cache

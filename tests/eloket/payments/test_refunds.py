@@ -122,3 +122,16 @@ def test_a_bank_transfer_is_refunded_by_a_clerk_to_the_account_it_came_from(
     assert refund.status == RefundStatus.SUCCEEDED
     assert dossier.timeline.filter(kind=TimelineEventKind.REFUNDED).count() == 1
     assert len([m for m in mail.outbox if "Terugbetaling" in m.subject]) == 1
+
+
+def test_a_refund_the_provider_refuses_is_marked_failed_for_a_clerk(
+    dossier, paid_online, stripe_standin, django_capture_on_commit_callbacks
+):
+    stripe_standin.standin.intents.clear()  # the provider no longer knows the payment
+    eloket_services.dossier_put_on_hold(dossier_id=dossier.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        eloket_services.dossier_decide(dossier_id=dossier.pk, decision=Decision.UPHELD, motivation="Gegrond.")
+    refund = Refund.objects.get()
+    assert refund.status == RefundStatus.FAILED
+    assert "Geweigerd" in refund.note
+    assert not dossier.timeline.filter(kind=TimelineEventKind.REFUNDED).exists()
