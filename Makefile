@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The local Stripe stand-in (eloket.payments.standin) that `make serve` starts beside the site.
+STANDIN_PORT ?= 12111
 PYTEST_ARGS ?=
 
 .PHONY: install demo serve test test-browser lint format check-deploy bench messages clean
@@ -22,9 +24,16 @@ demo: install
 	$(PY) manage.py seed_demo
 	$(MAKE) serve
 
+# Online payments go to the local Stripe stand-in (no keys, no network); its signed webhooks come back
+# to this site. The worker runs refunds, CODA bookings, e-mails and the reconciliation schedule.
 serve:
 	@echo "E-loket on http://127.0.0.1:$(PORT)/  (admin: /beheer/, demo login: /nl/aanmelden/)"
+	@echo "Stripe stand-in on http://127.0.0.1:$(STANDIN_PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
+	  export STRIPE_API_BASE=http://127.0.0.1:$(STANDIN_PORT) STRIPE_CHECKOUT_ORIGIN=http://127.0.0.1:$(STANDIN_PORT) \
+	    ELOKET_SITE_URL=$${ELOKET_SITE_URL:-http://127.0.0.1:$(PORT)}; \
+	  $(PY) -m eloket.payments.standin --port $(STANDIN_PORT) \
+	    --webhook-url http://127.0.0.1:$(PORT)/betalingen/webhook/stripe/ & \
 	  $(PY) manage.py qcluster & \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

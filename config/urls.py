@@ -5,15 +5,19 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from eloket.payments.webhooks import stripe_webhook
+
 urlpatterns = [
     path("beheer/", include(wagtailadmin_urls)),
     path("documenten/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("betalingen/webhook/stripe/", stripe_webhook, name="stripe_webhook"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("eloket.urls")),
     path("", include("forms.urls")),
+    path("", include("eloket.payments.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

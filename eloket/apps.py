@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,15 @@ class EloketConfig(AppConfig):
     name = "eloket"
     verbose_name = _("E-loket")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from eloket.actions import action_register
+        from eloket.constants import CitizenAction
+        from eloket.payments.schedules import schedules_ensure
+        from eloket.payments.views import pay_url
+
+        # "Betalen" where the organisation takes online payments; bank transfer is shown on every
+        # payable dossier regardless.
+        action_register(CitizenAction.PAY, pay_url)
+        # The payment reconciliation schedule, declared in code (STYLE 7), kept current by every migrate.
+        post_migrate.connect(schedules_ensure, sender=self, dispatch_uid="eloket_schedules_ensure")

@@ -76,6 +76,9 @@ class TimelineEventKind(models.TextChoices):
     DRIVER_NAMED = "driver_named", _("Bestuurder doorgegeven")
     CANCELLED = "cancelled", _("Geannuleerd")
     CANCELLED_BY_PERMIT = "cancelled_by_permit", _("Geannuleerd wegens geldige vergunning")
+    PAYMENT_RECEIVED = "payment_received", _("Betaling ontvangen")
+    PAYMENT_FAILED = "payment_failed", _("Betaling mislukt")
+    REFUND_STARTED = "refund_started", _("Terugbetaling gestart")
     REFUNDED = "refunded", _("Terugbetaald")
     PERMIT_GRANTED = "permit_granted", _("Vergunning toegekend")
     PERMIT_EXPIRED = "permit_expired", _("Vergunning verlopen")
@@ -98,6 +101,75 @@ class Decision(models.TextChoices):
     UPHELD = "upheld", _("Gegrond")
     PARTLY_UPHELD = "partly_upheld", _("Gedeeltelijk gegrond")
     REJECTED = "rejected", _("Ongegrond")
+
+
+class PaymentChannel(models.TextChoices):
+    """How the money came in: through the online provider, or by bank transfer with the OGM."""
+
+    STRIPE = "stripe", _("Online (Bancontact of kaart)")
+    BANK_TRANSFER = "bank_transfer", _("Overschrijving")
+
+
+class PaymentStatus(models.TextChoices):
+    """A payment's state. Allowed changes: ``PAYMENT_TRANSITIONS`` (success is never undone, except by
+    a refund; a failure may still turn into a success)."""
+
+    CREATED = "created", _("Aangemaakt")
+    OPEN = "open", _("Wacht op betaling")
+    PROCESSING = "processing", _("In verwerking")
+    SUCCEEDED = "succeeded", _("Geslaagd")
+    FAILED = "failed", _("Mislukt")
+    EXPIRED = "expired", _("Verlopen")
+    REFUNDED = "refunded", _("Terugbetaald")
+
+
+_P = PaymentStatus
+PAYMENT_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        (_P.CREATED, _P.OPEN),
+        (_P.CREATED, _P.EXPIRED),
+        (_P.OPEN, _P.PROCESSING),
+        (_P.OPEN, _P.SUCCEEDED),
+        (_P.OPEN, _P.FAILED),
+        (_P.OPEN, _P.EXPIRED),
+        (_P.PROCESSING, _P.SUCCEEDED),
+        (_P.PROCESSING, _P.FAILED),
+        (_P.FAILED, _P.SUCCEEDED),
+        # The provider took the money after all (an event reporting the success arrives after the
+        # expiry): the money is real, so the success counts.
+        (_P.EXPIRED, _P.SUCCEEDED),
+        (_P.SUCCEEDED, _P.REFUNDED),
+    }
+)
+PAYMENT_UNFINISHED = frozenset({_P.CREATED, _P.OPEN, _P.PROCESSING})
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("In behandeling")
+    TO_DO = "to_do", _("Manueel terug te storten")
+    SUCCEEDED = "succeeded", _("Uitgevoerd")
+    FAILED = "failed", _("Mislukt")
+
+
+class MovementStatus(models.TextChoices):
+    """A bank movement read from a CODA statement."""
+
+    MATCHED = "matched", _("Gekoppeld aan een dossier")
+    UNMATCHED = "unmatched", _("Op te lossen")
+    RESOLVED = "resolved", _("Opgelost")
+    IGNORED = "ignored", _("Geen betaling (debet)")
+
+
+class MovementReason(models.TextChoices):
+    """Why a credit movement could not be booked on a dossier by itself."""
+
+    EXACT = "exact", _("Juist bedrag")
+    PARTIAL = "partial", _("Te weinig betaald")
+    EXCESS = "excess", _("Te veel betaald")
+    DUPLICATE = "duplicate", _("Dubbele betaling")
+    UNKNOWN = "unknown", _("Onbekende mededeling")
+    NO_REFERENCE = "no_reference", _("Geen gestructureerde mededeling")
+    NOT_PAYABLE = "not_payable", _("Dossier niet te betalen")
 
 
 class StaffRole(models.TextChoices):

@@ -64,8 +64,12 @@ def notification_send(notification_id: int) -> str:
 def refund_due(dossier_id: int, amount_cents: int) -> str:
     """A decision left money to give back (an upheld or partly upheld contest on a paid dossier).
 
-    The payment channel that took the money refunds it (``eloket.payments``, issue 4); until a channel
-    claims the refund, it stays recorded on the dossier's decision event (``refund_due_cents``).
+    The payment channel that took the money refunds it (``eloket.payments.services``): an online
+    payment through the provider, a bank transfer as a to-do for a clerk with the payer's account from
+    the bank statement. Idempotent: keyed on the decision, a retry finds the refunds already made.
     """
-    logger.info("refund_due dossier=%s amount_cents=%s", dossier_id, amount_cents)
-    return "recorded"
+    from eloket.payments.services import refund_for_decision
+
+    refunds = refund_for_decision(dossier_id=dossier_id, amount_cents=amount_cents)
+    logger.info("refund_due dossier=%s amount_cents=%s refunds=%s", dossier_id, amount_cents, len(refunds))
+    return ",".join(f"{r.pk}:{r.status}" for r in refunds)

@@ -61,3 +61,42 @@ class OnboardingGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_onboarding():
     return OnboardingGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_payments():
+    from eloket.payments.admin_views import PaymentsGroup
+
+    return PaymentsGroup()
+
+
+@hooks.register("register_admin_urls")
+def payment_admin_urls():
+    from django.urls import path
+
+    from eloket.payments import admin_views
+
+    return [
+        path("eloket/coda/", admin_views.coda_upload, name="eloket_payments_coda_upload"),
+        path(
+            "eloket/bank-movements/<int:pk>/resolve/",
+            admin_views.movement_resolve,
+            name="eloket_payments_movement_resolve",
+        ),
+        path("eloket/refunds/<int:pk>/done/", admin_views.refund_done, name="eloket_payments_refund_done"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def coda_upload_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+    from wagtail.admin.menu import MenuItem
+
+    class CodaMenuItem(MenuItem):
+        def is_shown(self, request):
+            return request.user.has_perm("eloket.add_codaimport")
+
+    return CodaMenuItem(
+        gettext_lazy("CODA inlezen"), reverse("eloket_payments_coda_upload"), icon_name="upload", order=900
+    )

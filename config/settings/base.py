@@ -95,6 +95,11 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write the same SQLite file. A transaction that reads first and
+    # writes later cannot wait for the write lock ("database is locked" at once); taking it at BEGIN
+    # makes it wait (up to the timeout) instead.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -188,6 +193,22 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Online payments: Stripe Checkout through Stripe Connect (docs/decisions/0004-stripe-connect-accounts.md).
+# The secrets are required only when online payments are on; the API base defaults to Stripe itself
+# (the dev settings point it at the local stand-in, eloket.payments.standin).
+PAYMENTS_ONLINE = env.bool("ELOKET_ONLINE_PAYMENTS", default=False)
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+# Where Checkout's hosted page lives: the pay form's redirect goes there, so CSP form-action allows it.
+STRIPE_CHECKOUT_ORIGIN = env.str("STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com")
+STRIPE_SECRET_KEY = env.secret("STRIPE_SECRET_KEY") if PAYMENTS_ONLINE else ""
+STRIPE_WEBHOOK_SECRET = env.secret("STRIPE_WEBHOOK_SECRET") if PAYMENTS_ONLINE else ""
+# How long a checkout session stays open (Stripe allows 30 minutes to 24 hours).
+PAYMENT_SESSION_MINUTES = env.int("ELOKET_PAYMENT_SESSION_MINUTES", default=60)
+# The reconciliation job asks Stripe about payments still unfinished after this many minutes; it runs
+# every PAYMENT_RECONCILE_EVERY_MINUTES (a django-q2 schedule declared in eloket.payments.schedules).
+PAYMENT_RECONCILE_AFTER_MINUTES = env.int("ELOKET_PAYMENT_RECONCILE_AFTER_MINUTES", default=15)
+PAYMENT_RECONCILE_EVERY_MINUTES = env.int("ELOKET_PAYMENT_RECONCILE_EVERY_MINUTES", default=5)
+
 # Content-Security-Policy: everything from our own origin, no inline scripts, no CDN.
 from csp.constants import NONE, SELF  # noqa: E402
 
@@ -200,7 +221,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # Our own forms, and the redirect of the pay form to the hosted checkout page.
+        "form-action": [SELF, STRIPE_CHECKOUT_ORIGIN] if PAYMENTS_ONLINE else [SELF],
         "base-uri": [SELF],
         "object-src": [NONE],
     }

@@ -11,6 +11,12 @@ env.ENVIRON.setdefault("DJANGO_DEBUG", "true")
 env.ENVIRON.setdefault("ELOKET_DEMO_MODE", "true")
 env.ENVIRON.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 env.ENVIRON.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# Online payments against the local Stripe stand-in (`make serve` starts it on this port).
+env.ENVIRON.setdefault("ELOKET_ONLINE_PAYMENTS", "true")
+env.ENVIRON.setdefault("STRIPE_API_BASE", "http://127.0.0.1:12111")
+env.ENVIRON.setdefault("STRIPE_CHECKOUT_ORIGIN", env.ENVIRON["STRIPE_API_BASE"])
+env.ENVIRON.setdefault("STRIPE_SECRET_KEY", "sk_test_standin")
+env.ENVIRON.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_standin")
 
 from config.settings.base import *  # noqa: E402,F403
 

@@ -1,7 +1,8 @@
 """Production: PostgreSQL, Redis, SMTP, object storage, all from the environment.
 
-Secrets have no default here (DJANGO_SECRET_KEY, IDENTIFIER_HASH_KEY, DATABASE_URL) and the demo
-login is refused whatever the environment says.
+Secrets have no default here (DJANGO_SECRET_KEY, IDENTIFIER_HASH_KEY, DATABASE_URL; STRIPE_SECRET_KEY
+and STRIPE_WEBHOOK_SECRET when ELOKET_ONLINE_PAYMENTS is on), the demo login is refused whatever the
+environment says, and online payments only ever talk to Stripe over HTTPS (never the local stand-in).
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -12,6 +13,9 @@ if env.bool("ELOKET_DEMO_MODE", default=False):
     raise ImproperlyConfigured("ELOKET_DEMO_MODE cannot be on with production settings")
 
 from config.settings.base import *  # noqa: F403
+
+if PAYMENTS_ONLINE and not STRIPE_API_BASE.startswith("https://"):  # noqa: F405
+    raise ImproperlyConfigured("STRIPE_API_BASE must be Stripe's HTTPS API with production settings")
 
 DEBUG = False
 DEMO_MODE = False

@@ -29,7 +29,7 @@ from eloket.demo.data import (
     DemoDossier,
 )
 from eloket.identifiers import parse_enterprise_number, parse_national_number
-from eloket.models import Dossier, Municipality, Organisation, Regulation, User
+from eloket.models import Dossier, Municipality, Organisation, PaymentAccount, Regulation, User
 
 __all__ = ["DEMO_DESCRIPTIONS", "seed"]
 
@@ -103,6 +103,10 @@ def _seed_organisations(municipalities) -> dict[str, Organisation]:
             },
         )
         organisation.municipalities.set([municipalities[s] for s in serves])
+        # Online payments in the demo go to the local Stripe stand-in, which accepts any account id.
+        PaymentAccount.objects.get_or_create(
+            organisation=organisation, defaults={"stripe_account_id": f"acct_demo_{slug}"}
+        )
         result[slug] = organisation
     return result
 

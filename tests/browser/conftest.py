@@ -11,7 +11,16 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.browser import steps
-from tests.browser.live_site import BrowserDatabase, LiveSite, manage, server_environment, start_server
+from tests.browser.live_site import (
+    BrowserDatabase,
+    LiveSite,
+    free_port,
+    manage,
+    payment_environment,
+    server_environment,
+    start_server,
+    start_standin,
+)
 from tests.conftest import CHROMIUM
 from tests.mail_sink import MailSink
 
@@ -58,15 +67,22 @@ def live_site(tmp_path_factory, pytestconfig, mail_sink) -> LiveSite:
     database = BrowserDatabase.for_environment(workdir=workdir)
     database.create()
     env = server_environment(database=database, workdir=workdir, smtp_port=mail_sink.port)
+    site_port, standin_port = free_port(), free_port()
+    env.update(payment_environment(site_port=site_port, standin_port=standin_port))
+    standin = None
     try:
         manage("migrate", "--noinput", env=env)
         manage("seed_demo", env=env)
-        site = start_server(env=env, workdir=workdir)
+        standin = start_standin(port=standin_port, site_port=site_port, env=env, workdir=workdir)
+        site = start_server(env=env, workdir=workdir, port=site_port)
         try:
             yield site
         finally:
             site.stop()
     finally:
+        if standin is not None:
+            standin.terminate()
+            standin.wait(timeout=10)
         database.drop()
 
 

@@ -134,8 +134,50 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(*, env: dict[str, str], workdir: Path) -> LiveSite:
-    port = free_port()
+def payment_environment(*, site_port: int, standin_port: int) -> dict[str, str]:
+    """Online payments against a Stripe stand-in of the session's own, as `make serve` runs them."""
+    standin = f"http://127.0.0.1:{standin_port}"
+    return {
+        "ELOKET_SITE_URL": f"http://127.0.0.1:{site_port}",
+        "ELOKET_ONLINE_PAYMENTS": "true",
+        "STRIPE_API_BASE": standin,
+        "STRIPE_CHECKOUT_ORIGIN": standin,
+    }
+
+
+def start_standin(*, port: int, site_port: int, env: dict[str, str], workdir: Path) -> subprocess.Popen:
+    """`python -m eloket.payments.standin`, its signed webhooks going to the live site."""
+    log = (workdir / "standin.log").open("w")
+    webhook_url = f"http://127.0.0.1:{site_port}/betalingen/webhook/stripe/"
+    command = [
+        sys.executable,
+        "-m",
+        "eloket.payments.standin",
+        "--port",
+        str(port),
+        "--webhook-url",
+        webhook_url,
+    ]
+    process = subprocess.Popen(
+        [*command, "--async-delay", "1", "--refund-delay", "1"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            time.sleep(0.1)  # polling while the stand-in starts, not an assertion
+    process.kill()
+    raise RuntimeError("the Stripe stand-in did not start")
+
+
+def start_server(*, env: dict[str, str], workdir: Path, port: int | None = None) -> LiveSite:
+    port = port or free_port()
     log_path = workdir / "runserver.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from eloket.payments import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("mijn/dossiers/<slug:reference>/betalen/", views.pay, name="pay"),
+    path("mijn/betalingen/<slug:reference>/", views.payment_status, name="status"),
+    path("mijn/betalingen/<slug:reference>/status/", views.payment_status_json, name="status_json"),
+    path("mijn/betalingen/<slug:reference>/verder/", views.payment_resume, name="resume"),
+]
