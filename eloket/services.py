@@ -354,6 +354,9 @@ NOTE_KINDS = frozenset(
         TimelineEventKind.SUBMISSION,
         TimelineEventKind.DRIVER_NAMED,
         TimelineEventKind.INFO_REQUESTED,
+        TimelineEventKind.INFO_RECEIVED,
+        TimelineEventKind.SUBMISSION_ASSIGNED,
+        TimelineEventKind.SUBMISSION_CLOSED,
     }
 )
 

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from eloket import services as eloket_services
+from eloket.constants import TimelineEventKind
 from eloket.models import Dossier, Party, User
 from eloket.notifications import absolute_url, notification_queue
 from forms.constants import (
@@ -264,6 +265,24 @@ def _receipt_queue(*, submission: Submission, page: FormPage) -> None:
     )
 
 
+def _answer_record(*, submission: Submission, message: SubmissionMessage, user: User | None) -> None:
+    """The answer in the audit log (the clerk's history of the submission) and on the dossier's timeline."""
+    from wagtail.log_actions import log
+
+    from forms.triage import ACTION_ANSWER
+
+    log(instance=submission, action=ACTION_ANSWER, user=user, data={"message": message.pk})
+    if submission.dossier_id:
+        eloket_services.dossier_timeline_note(
+            dossier_id=submission.dossier_id,
+            kind=TimelineEventKind.INFO_RECEIVED,
+            actor=user,
+            actor_label=submission.contact_name,
+            note=submission.reference,
+            data={"submission": submission.reference, "message": message.pk},
+        )
+
+
 def submission_answer(
     *,
     submission_id: int,
@@ -293,6 +312,7 @@ def submission_answer(
                 stored.append(attachment.file.name)
             submission.status = SubmissionStatus.INFO_RECEIVED
             submission.save(update_fields=["status", "updated_at"])
+            _answer_record(submission=submission, message=message, user=user)
     except BaseException:
         attachments_delete_files(stored)
         raise

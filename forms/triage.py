@@ -118,9 +118,13 @@ ACTION_CLOSE = "eloket_forms.close"
 # to the citizen; an assignment is internal and has no event. A decision's event is written by
 # eloket.services.dossier_decide.
 TIMELINE_KIND = {
+    ACTION_ASSIGN: TimelineEventKind.SUBMISSION_ASSIGNED,
     ACTION_REQUEST_INFORMATION: TimelineEventKind.INFO_REQUESTED,
     ACTION_REPLY: TimelineEventKind.SUBMISSION,
+    ACTION_CLOSE: TimelineEventKind.SUBMISSION_CLOSED,
 }
+# The citizen's answer to an information request (forms.services.submission_answer).
+ACTION_ANSWER = "eloket_forms.answer"
 
 # Questions and complaints are done once answered.
 CLOSED_BY_REPLY = frozenset({Purpose.QUESTION, Purpose.COMPLAINT})
@@ -154,7 +158,8 @@ def _record(*, submission: Submission, action: str, actor: User | None, data: di
             actor=actor,
             actor_label=_actor_label(submission),
             note=note,
-            data={"submission": submission.reference, **data},
+            # An internal note (closing) stays in the audit log: the timeline is the citizen's.
+            data={"submission": submission.reference, **{k: v for k, v in data.items() if k != "note"}},
         )
 
 

@@ -78,6 +78,7 @@ def register_clerk_log_actions(actions):
     actions.register_action(triage.ACTION_REPLY, _("Beantwoord"), _("Antwoord verstuurd"))
     actions.register_action(triage.ACTION_DECIDE, _("Beslist"), _("Beslissing genomen"))
     actions.register_action(triage.ACTION_CLOSE, _("Afgesloten"), _("Inzending afgesloten"))
+    actions.register_action(triage.ACTION_ANSWER, _("Informatie ontvangen"), _("De burger antwoordde"))
 
 
 @hooks.register("filter_form_submissions_for_user")
