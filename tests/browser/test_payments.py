@@ -39,7 +39,9 @@ def go_to_checkout(page: Page) -> None:
     expect(page).to_have_url(CHECKOUT_PAGE)
 
 
-def test_a_citizen_pays_a_retribution_by_bancontact_and_sees_it_paid(an_page, screenshot_dir):
+def test_a_citizen_pays_a_retribution_by_bancontact_contests_it_and_is_refunded_when_upheld(
+    an_page, browser, live_site, screenshot_dir
+):
     reference = open_dossier(an_page, "kind=parking_retribution&status=notified")
     go_to_checkout(an_page)
     an_page.get_by_role("button", name="Betalen met Bancontact").click()
@@ -51,6 +53,39 @@ def test_a_citizen_pays_a_retribution_by_bancontact_and_sees_it_paid(an_page, sc
     expect(an_page.locator("p .status").first).to_have_text("Betaald")
     expect(an_page.get_by_test_id("payment-list")).to_contain_text("Geslaagd")
     expect(an_page.get_by_role("link", name="Betalen")).to_have_count(0)
+    contest_paid_dossier_and_see_the_refund_when_upheld(an_page, browser, live_site, dossier=reference)
+
+
+def contest_paid_dossier_and_see_the_refund_when_upheld(an_page: Page, browser, live_site, *, dossier: str):
+    """A paid retribution may still be contested; upheld, the money goes back through the stand-in."""
+    an_page.get_by_role("link", name="Bezwaar indienen").click()
+    an_page.get_by_label("Ik had een geldig parkeerticket").check()
+    an_page.locator("textarea[name=message]").fill("Ik had een geldig ticket en betaalde toch.")
+    an_page.locator("form.citizen-form button[type=submit]").click()
+    submission = an_page.get_by_test_id("submission-reference").inner_text().strip()
+
+    clerk = browser.new_context(base_url=live_site.url, locale="nl-BE").new_page()
+    clerk.goto("/beheer/login/")
+    clerk.locator("input[name=username]").fill("behandelaar-genk")
+    clerk.locator("input[name=password]").fill("demo-behandelaar")
+    clerk.locator("form button[type=submit]").click()
+    clerk.goto(f"/beheer/inzendingen/{submission}/")
+    clerk.locator("input[name=decision][value=upheld]").check()
+    clerk.locator("textarea[name=motivation]").fill("Het ticket was geldig.")
+    clerk.get_by_role("button", name="Beslissing versturen").click()
+    expect(clerk.locator(".messages")).to_be_visible()
+    clerk.context.close()
+
+    an_page.goto(f"/nl/mijn/dossiers/{dossier}/")
+    expect(an_page.locator("p .status").first).to_have_text("Geannuleerd")
+    # The refund is made by the worker and confirmed by the stand-in's webhook: reload until it shows.
+    refund = an_page.get_by_test_id("refund")
+    for _attempt in range(20):
+        if refund.count() and "Uitgevoerd" in refund.first.inner_text():
+            break
+        an_page.wait_for_timeout(500)  # polling interval while the worker refunds, not an assertion
+        an_page.reload()
+    expect(refund.first).to_contain_text("Uitgevoerd")
 
 
 def test_a_citizen_abandons_a_payment_and_resumes_it(an_page):
