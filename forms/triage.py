@@ -49,6 +49,14 @@ CLERK_PERMISSIONS = (
         for model in ("team", "routingrule", "responseterm", "standardreply")
         for action in ("add", "change", "delete", "view")
     ),
+    # The organisation's payments (eloket.payments): see them, confirm manual refunds, resolve bank
+    # movements, import CODA statements. Every screen is scoped to the clerk's organisations.
+    ("eloket", "view_payment"),
+    ("eloket", "view_refund"),
+    ("eloket", "change_refund"),
+    ("eloket", "view_bankmovement"),
+    ("eloket", "change_bankmovement"),
+    ("eloket", "add_codaimport"),
 )
 
 

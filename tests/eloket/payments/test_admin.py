@@ -5,34 +5,22 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from eloket.constants import DossierStatus, MovementStatus
 from eloket.models import BankMovement, StaffMembership
 from eloket.payments.coda_build import Credit, coda_statement
 from eloket.payments.services import payment_start
+from forms.triage import clerk_group_ensure
 from tests.factories import DossierFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CLERK_PERMISSIONS = [
-    ("wagtailadmin", "access_admin"),
-    ("eloket", "view_payment"),
-    ("eloket", "view_refund"),
-    ("eloket", "change_refund"),
-    ("eloket", "view_bankmovement"),
-    ("eloket", "change_bankmovement"),
-    ("eloket", "add_codaimport"),
-]
-
 
 def clerk_of(organisation):
+    """A clerk as the admin makes one: in the "Behandelaars" group, a member of the organisation."""
     user = UserFactory(is_staff=True)
-    for app_label, codename in CLERK_PERMISSIONS:
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    user.groups.add(clerk_group_ensure())
     StaffMembership.objects.create(user=user, organisation=organisation)
     return user
 
