@@ -135,15 +135,23 @@ def test_a_gas_fine_paid_by_transfer_is_marked_paid_when_the_clerk_imports_the_c
     expect(admin.get_by_test_id("coda-result")).to_contain_text("1 gekoppeld aan een dossier")
     clerk.close()
 
+    # The matched movement is booked by the worker after the import commits: reload until it is.
     an_page.goto(f"/nl/mijn/dossiers/{reference}/")
-    expect(an_page.locator("p .status").first).to_have_text("Betaald")
+    status = an_page.locator("p .status").first
+    for _attempt in range(30):
+        if status.inner_text().strip() == "Betaald":
+            break
+        an_page.wait_for_timeout(500)  # polling interval while the worker books, not an assertion
+        an_page.reload()
+    expect(status).to_have_text("Betaald")
     expect(an_page.get_by_test_id("payment-list")).to_contain_text("Overschrijving")
 
 
 @pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
 def test_axe_finds_no_violation_on_the_pay_page_and_an_open_payment(an_page, screenshot_dir, width):
     an_page.set_viewport_size({"width": width, "height": 900})
-    open_dossier(an_page, "kind=parking_retribution&status=formal_notice")
+    # Her GAS 4 fine with a reminder (Mechelen): no other browser test pays or contests it.
+    open_dossier(an_page, "kind=gas4&status=reminded")
     an_page.locator("#amount-title").locator("..").get_by_role("link", name="Betalen").click()
     check(an_page, name="pay", width=width, screenshot_dir=screenshot_dir)
     an_page.get_by_role("button", name="Verder naar de betaalpagina").click()
