@@ -108,3 +108,22 @@ def controls_outside(page: Page, *, width: int) -> list[str]:
 
 def scroll_width(page: Page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+def admin_login(page: Page, *, username: str, password: str) -> None:
+    """Log in to Wagtail's admin (demo logins: beheerder, redacteur-<city>, behandelaar-<city>)."""
+    page.goto("/beheer/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").first.click()
+    expect(page).not_to_have_url(re.compile(r"/login/"))
+
+
+def reload_until(page: Page, done, *, attempts: int = 30) -> None:
+    """Reload until ``done()`` holds: for what the site's background worker does after a request
+    (bookings, refunds). The caller asserts afterwards, so a timeout fails with a clear message."""
+    for _attempt in range(attempts):
+        if done():
+            return
+        page.wait_for_timeout(500)  # polling interval while the worker runs, not an assertion
+        page.reload()

@@ -7,14 +7,13 @@ SMTP. axe-core checks the citizen's pages on the way, in Dutch and in French.
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.steps import demo_login
+from tests.browser.steps import admin_login, demo_login
 from tests.browser.test_accessibility import check as axe_check
+from tests.forms.citizen_helpers import png_bytes
 from tests.mail_sink import MailSink, text_of
 
 pytestmark = pytest.mark.browser
@@ -74,14 +73,6 @@ def test_an_editor_builds_a_contest_form_a_citizen_contests_and_a_clerk_upholds_
     expect(citizen.get_by_text("Annulé", exact=True).first).to_be_visible()
     axe_check(citizen, name="dossier-cancelled-fr", width=1280, screenshot_dir=screenshot_dir)
     assert {str(m["To"]) for m in mail_sink.to(AN_EMAIL) if reference in str(m["Subject"])} == {AN_EMAIL}
-
-
-def admin_login(page: Page, *, username: str, password: str) -> None:
-    page.goto("/beheer/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
 def editor_builds_and_publishes_the_form(page: Page, *, screenshot_dir) -> None:
@@ -160,18 +151,7 @@ def clerk_upholds(page: Page, *, reference: str) -> None:
 
 
 def png_file(folder, *, name: str = "ticket.png"):
-    """A real PNG (8x8, one colour), so the upload passes the check on its bytes."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    raw = b"".join(b"\x00" + b"\xff\xcc\x00" * 8 for _ in range(8))
-    content = (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
+    """A real PNG on disk, so the upload passes the check on its bytes."""
     path = folder / name
-    path.write_bytes(content)
+    path.write_bytes(png_bytes())
     return path

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from eloket.payments.coda_build import Credit, coda_statement
+from tests.browser.steps import admin_login, reload_until
 from tests.browser.test_accessibility import check
 
 pytestmark = pytest.mark.browser
@@ -65,10 +66,7 @@ def contest_paid_dossier_and_see_the_refund_when_upheld(an_page: Page, browser, 
     submission = an_page.get_by_test_id("submission-reference").inner_text().strip()
 
     clerk = browser.new_context(base_url=live_site.url, locale="nl-BE").new_page()
-    clerk.goto("/beheer/login/")
-    clerk.locator("input[name=username]").fill("behandelaar-genk")
-    clerk.locator("input[name=password]").fill("demo-behandelaar")
-    clerk.locator("form button[type=submit]").click()
+    admin_login(clerk, username="behandelaar-genk", password="demo-behandelaar")
     clerk.goto(f"/beheer/inzendingen/{submission}/")
     clerk.locator("input[name=decision][value=upheld]").check()
     clerk.locator("textarea[name=motivation]").fill("Het ticket was geldig.")
@@ -80,11 +78,7 @@ def contest_paid_dossier_and_see_the_refund_when_upheld(an_page: Page, browser, 
     expect(an_page.locator("p .status").first).to_have_text("Geannuleerd")
     # The refund is made by the worker and confirmed by the stand-in's webhook: reload until it shows.
     refund = an_page.get_by_test_id("refund")
-    for _attempt in range(20):
-        if refund.count() and "Uitgevoerd" in refund.first.inner_text():
-            break
-        an_page.wait_for_timeout(500)  # polling interval while the worker refunds, not an assertion
-        an_page.reload()
+    reload_until(an_page, lambda: refund.count() and "Uitgevoerd" in refund.first.inner_text())
     expect(refund.first).to_contain_text("Uitgevoerd")
 
 
@@ -123,11 +117,7 @@ def test_a_gas_fine_paid_by_transfer_is_marked_paid_when_the_clerk_imports_the_c
 
     clerk = browser.new_context(base_url=live_site.url, locale="nl-BE")
     admin = clerk.new_page()
-    admin.goto("/beheer/login/")
-    admin.locator("input[name=username]").fill("beheerder")
-    admin.locator("input[name=password]").fill("demo-beheerder")
-    admin.locator("form button[type=submit]").first.click()
-    expect(admin).not_to_have_url(re.compile(r"/login/"))
+    admin_login(admin, username="beheerder", password="demo-beheerder")
     admin.goto("/beheer/eloket/coda/")
     admin.get_by_label("Organisatie").select_option(label="GAS-verwerkingscel Genk")
     admin.get_by_label("CODA-bestand").set_input_files(str(statement))
@@ -138,11 +128,7 @@ def test_a_gas_fine_paid_by_transfer_is_marked_paid_when_the_clerk_imports_the_c
     # The matched movement is booked by the worker after the import commits: reload until it is.
     an_page.goto(f"/nl/mijn/dossiers/{reference}/")
     status = an_page.locator("p .status").first
-    for _attempt in range(30):
-        if status.inner_text().strip() == "Betaald":
-            break
-        an_page.wait_for_timeout(500)  # polling interval while the worker books, not an assertion
-        an_page.reload()
+    reload_until(an_page, lambda: status.inner_text().strip() == "Betaald")
     expect(status).to_have_text("Betaald")
     expect(an_page.get_by_test_id("payment-list")).to_contain_text("Overschrijving")
 
