@@ -11,11 +11,11 @@ class EloketConfig(AppConfig):
     def ready(self) -> None:
         from eloket.actions import action_register
         from eloket.constants import CitizenAction
-        from eloket.payments.schedules import schedules_ensure
         from eloket.payments.views import pay_url
+        from eloket.schedules import schedules_ensure
 
         # "Betalen" where the organisation takes online payments; bank transfer is shown on every
         # payable dossier regardless.
         action_register(CitizenAction.PAY, pay_url)
-        # The payment reconciliation schedule, declared in code (STYLE 7), kept current by every migrate.
+        # The periodic jobs (eloket.schedules), declared in code (STYLE 7), kept current by every migrate.
         post_migrate.connect(schedules_ensure, sender=self, dispatch_uid="eloket_schedules_ensure")

@@ -187,6 +187,12 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", _("Mislukt")
 
 
+class MailFrequency(models.TextChoices):
+    AUTO = "auto", _("Automatisch (bedrijven: één overzicht per dag)")
+    EACH = "each", _("Een e-mail per bericht")
+    DAILY = "daily", _("Eén overzicht per dag")
+
+
 class Language(models.TextChoices):
     NL = "nl", "Nederlands"
     FR = "fr", "Français"

@@ -22,6 +22,7 @@ from eloket.constants import Decision, DossierStatus, TimelineEventKind
 from eloket.identifiers import Identifier
 from eloket.models import Dossier, Evidence, Party, Representation, TimelineEvent, User
 from eloket.ogm import ogm_random
+from eloket.places import street_key, zone_code_normalise
 from eloket.plates import plate_normalise
 from eloket.policies import policy_for
 from eloket.references import reference_new
@@ -104,6 +105,8 @@ def dossier_create(
         **fields,
     )
     dossier.plate_normalised = plate_normalise(dossier.plate)
+    dossier.zone_code = zone_code_normalise(dossier.zone_code)
+    dossier.street_key = street_key(dossier.street)
     computed = policy.compute_amount_cents(dossier)
     if computed is not None:
         dossier.amount_original_cents = computed

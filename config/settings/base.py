@@ -209,6 +209,11 @@ PAYMENT_SESSION_MINUTES = env.int("ELOKET_PAYMENT_SESSION_MINUTES", default=60)
 PAYMENT_RECONCILE_AFTER_MINUTES = env.int("ELOKET_PAYMENT_RECONCILE_AFTER_MINUTES", default=15)
 PAYMENT_RECONCILE_EVERY_MINUTES = env.int("ELOKET_PAYMENT_RECONCILE_EVERY_MINUTES", default=5)
 
+# The outbox of events for webhooks and e-mails (eloket.outbox): dispatched after each commit that
+# writes to it, and by a schedule that picks up what a crashed worker left.
+OUTBOX_DISPATCH_EVERY_MINUTES = env.int("ELOKET_OUTBOX_DISPATCH_EVERY_MINUTES", default=1)
+OUTBOX_DISPATCH_BATCH = env.int("ELOKET_OUTBOX_DISPATCH_BATCH", default=2000)
+
 # Content-Security-Policy: everything from our own origin, no inline scripts, no CDN.
 from csp.constants import NONE, SELF  # noqa: E402
 

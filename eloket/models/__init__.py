@@ -1,4 +1,16 @@
 from eloket.models.dossiers import Dossier, Evidence, TimelineEvent
+from eloket.models.integrations import (
+    ApiKey,
+    ApiScope,
+    DigestLine,
+    EventType,
+    ImportRun,
+    OutboxEvent,
+    PermitMatch,
+    PermitScope,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from eloket.models.notifications import Notification
 from eloket.models.organisations import Municipality, Organisation, Regulation, StaffMembership
 from eloket.models.parties import Party, Representation, User
@@ -13,17 +25,25 @@ from eloket.models.payments import (
 )
 
 __all__ = [
+    "ApiKey",
+    "ApiScope",
     "BankMovement",
     "CodaImport",
+    "DigestLine",
     "Dossier",
+    "EventType",
     "Evidence",
+    "ImportRun",
     "Municipality",
     "Notification",
     "Organisation",
+    "OutboxEvent",
     "Party",
     "Payment",
     "PaymentAccount",
     "PaymentItem",
+    "PermitMatch",
+    "PermitScope",
     "ProviderEvent",
     "Refund",
     "Regulation",
@@ -31,4 +51,6 @@ __all__ = [
     "StaffMembership",
     "TimelineEvent",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -30,6 +30,7 @@ class Dossier(models.Model):
     plate_normalised = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
     extra_plates = models.JSONField(_("bijkomende nummerplaten"), default=list, blank=True)
     street = models.CharField(_("straat"), max_length=200, blank=True)
+    street_key = models.CharField(max_length=200, blank=True, editable=False)  # eloket.places.street_key
     house_number = models.CharField(_("huisnummer"), max_length=16, blank=True)
     zone_code = models.CharField(_("zone"), max_length=32, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)

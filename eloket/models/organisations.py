@@ -69,6 +69,13 @@ class Organisation(TranslatedNameMixin):
     phone = models.CharField(_("telefoon"), max_length=32, blank=True)
     website = models.URLField(_("website"), blank=True)
     address = models.TextField(_("adres"), blank=True)
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("herinnering (dagen voor een termijn)"),
+        default=7,
+        help_text=_(
+            "Zoveel dagen voor een betaal- of bezwaartermijn krijgt de burger een herinnering; 0: geen."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisatie")

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from eloket.constants import Language, PartyKind, RepresentationRole
+from eloket.constants import Language, MailFrequency, PartyKind, RepresentationRole
 
 
 class User(AbstractUser):
@@ -33,6 +33,17 @@ class Party(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     email_verified = models.BooleanField(_("e-mail bevestigd"), default=False)
     language = models.CharField(_("taal"), max_length=2, choices=Language.choices, default=Language.NL)
+    # Which mails the party wants (the preferences page, eloket.mail); who changed them last.
+    mail_new_dossier = models.BooleanField(_("e-mail bij een nieuw dossier"), default=True)
+    mail_updates = models.BooleanField(_("e-mail als er iets verandert"), default=True)
+    mail_reminders = models.BooleanField(_("herinnering voor een termijn afloopt"), default=True)
+    mail_frequency = models.CharField(
+        _("hoe vaak"), max_length=8, choices=MailFrequency.choices, default=MailFrequency.AUTO
+    )
+    preferences_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    preferences_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,6 +56,13 @@ class Party(models.Model):
     @property
     def is_enterprise(self) -> bool:
         return self.kind == PartyKind.ENTERPRISE
+
+    @property
+    def mails_daily(self) -> bool:
+        """One digest a day instead of a mail each: chosen, or by default for companies."""
+        if self.mail_frequency == MailFrequency.AUTO:
+            return self.is_enterprise
+        return self.mail_frequency == MailFrequency.DAILY
 
 
 class Representation(models.Model):

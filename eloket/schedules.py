@@ -1,0 +1,47 @@
+"""Periodic jobs, declared in code (STYLE 7): ``schedules_ensure`` writes django-q2's Schedule rows so
+that every installation runs the same jobs at the configured interval. Called after ``migrate``
+(post_migrate, ``eloket.apps``): a fresh database, a deploy or a changed interval all end with the
+right rows. A job is a name, the task's dotted path and its interval in minutes (from settings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    func: str
+    minutes_setting: str
+
+
+JOBS: tuple[Job, ...] = (
+    Job(
+        "eloket.payments.reconcile",
+        "eloket.payments.tasks.payments_reconcile",
+        "PAYMENT_RECONCILE_EVERY_MINUTES",
+    ),
+    # The outbox is also poked after every commit that writes to it; the schedule catches what a
+    # crashed worker or a lost poke left behind.
+    Job("eloket.outbox.dispatch", "eloket.outbox.outbox_dispatch", "OUTBOX_DISPATCH_EVERY_MINUTES"),
+)
+
+
+def schedules_ensure(*, using: str = "default", **_kwargs) -> None:
+    from django.db import connections
+    from django_q.models import Schedule
+
+    if Schedule._meta.db_table not in connections[using].introspection.table_names():
+        return  # django_q not migrated (yet) on this database
+    for job in JOBS:
+        Schedule.objects.using(using).update_or_create(
+            name=job.name,
+            defaults={
+                "func": job.func,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": getattr(settings, job.minutes_setting),
+                "repeats": -1,
+            },
+        )
