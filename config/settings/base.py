@@ -214,6 +214,21 @@ PAYMENT_RECONCILE_EVERY_MINUTES = env.int("ELOKET_PAYMENT_RECONCILE_EVERY_MINUTE
 OUTBOX_DISPATCH_EVERY_MINUTES = env.int("ELOKET_OUTBOX_DISPATCH_EVERY_MINUTES", default=1)
 OUTBOX_DISPATCH_BATCH = env.int("ELOKET_OUTBOX_DISPATCH_BATCH", default=2000)
 
+# Outbound webhooks (eloket.webhooks, docs/webhooks.md): a short timeout per request, retries after
+# these minutes (the last one repeats) until WEBHOOK_MAX_ATTEMPTS attempts, then "gave up". A delivery
+# still "sending" after WEBHOOK_CLAIM_TIMEOUT_SECONDS (its worker died) is tried again. The retry job
+# runs every WEBHOOK_RETRY_EVERY_MINUTES. WEBHOOK_ALLOW_LOCAL admits http:// and local or private
+# addresses (dev and tests; production settings refuse it).
+WEBHOOK_TIMEOUT_SECONDS = env.float("ELOKET_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_RETRY_MINUTES = [
+    int(m) for m in env.list("ELOKET_WEBHOOK_RETRY_MINUTES", default=["1", "5", "30", "120", "720"])
+]
+WEBHOOK_MAX_ATTEMPTS = env.int("ELOKET_WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_CLAIM_TIMEOUT_SECONDS = env.int("ELOKET_WEBHOOK_CLAIM_TIMEOUT_SECONDS", default=300)
+WEBHOOK_RETRY_EVERY_MINUTES = env.int("ELOKET_WEBHOOK_RETRY_EVERY_MINUTES", default=1)
+WEBHOOK_TASK_BUDGET_SECONDS = env.float("ELOKET_WEBHOOK_TASK_BUDGET_SECONDS", default=240.0)
+WEBHOOK_ALLOW_LOCAL = env.bool("ELOKET_WEBHOOK_ALLOW_LOCAL", default=False)
+
 # Content-Security-Policy: everything from our own origin, no inline scripts, no CDN.
 from csp.constants import NONE, SELF  # noqa: E402
 

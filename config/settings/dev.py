@@ -17,6 +17,8 @@ env.ENVIRON.setdefault("STRIPE_API_BASE", "http://127.0.0.1:12111")
 env.ENVIRON.setdefault("STRIPE_CHECKOUT_ORIGIN", env.ENVIRON["STRIPE_API_BASE"])
 env.ENVIRON.setdefault("STRIPE_SECRET_KEY", "sk_test_standin")
 env.ENVIRON.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_standin")
+# Outbound webhooks may go to a receiver on this machine over plain HTTP.
+env.ENVIRON.setdefault("ELOKET_WEBHOOK_ALLOW_LOCAL", "true")
 
 from config.settings.base import *  # noqa: E402,F403
 

@@ -16,6 +16,8 @@ from config.settings.base import *  # noqa: F403
 
 if PAYMENTS_ONLINE and not STRIPE_API_BASE.startswith("https://"):  # noqa: F405
     raise ImproperlyConfigured("STRIPE_API_BASE must be Stripe's HTTPS API with production settings")
+if WEBHOOK_ALLOW_LOCAL:  # noqa: F405
+    raise ImproperlyConfigured("ELOKET_WEBHOOK_ALLOW_LOCAL cannot be on with production settings")
 
 DEBUG = False
 DEMO_MODE = False
