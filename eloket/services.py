@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from eloket.constants import Decision, DossierStatus, TimelineEventKind
+from eloket.constants import Decision, DossierKind, DossierStatus, TimelineEventKind
 from eloket.identifiers import Identifier
 from eloket.models import Dossier, Evidence, Party, Representation, TimelineEvent, User
 from eloket.ogm import ogm_random
@@ -121,8 +121,27 @@ def dossier_create(
         occurred_at=issued_at or occurred_at or now,
         actor_label=actor_label or str(organisation),
     )
+    _permit_cross_check_for(dossier)
     logger.info("dossier_created dossier=%s kind=%s organisation=%s", dossier.pk, kind, organisation.pk)
     return dossier
+
+
+# A permit entering one of these changes what it covers.
+PERMIT_SCOPE_STATUSES = frozenset({DossierStatus.ACTIVE, DossierStatus.EXPIRED, DossierStatus.REVOKED})
+
+
+def _permit_cross_check_for(dossier: Dossier) -> None:
+    """A permit written: its scope follows, and what it covers is cancelled (retroactively). A
+    retribution written: checked against the permits. Set-based either way (eloket.permits)."""
+    from eloket.permits import PERMIT_KINDS, permit_cross_check, permit_written
+
+    if dossier.kind in PERMIT_KINDS:
+        permit_written(permit_ids=[dossier.pk])
+    elif (
+        dossier.kind == DossierKind.PARKING_RETRIBUTION
+        and permit_cross_check(dossier_ids=[dossier.pk]).cancelled
+    ):
+        dossier.refresh_from_db()
 
 
 def dossier_transition(
@@ -176,6 +195,8 @@ def dossier_transition(
             data=data or {},
         )
         event_id = event.pk
+        if to_status in PERMIT_SCOPE_STATUSES:
+            _permit_cross_check_for(dossier)
         transaction.on_commit(lambda: async_task("eloket.tasks.dossier_transitioned", event_id))
     logger.info(
         "dossier_transitioned dossier=%s from=%s to=%s event=%s", dossier.pk, from_status, to_status, event_id
