@@ -26,6 +26,8 @@ JOBS: tuple[Job, ...] = (
     # The outbox is also poked after every commit that writes to it; the schedule catches what a
     # crashed worker or a lost poke left behind.
     Job("eloket.outbox.dispatch", "eloket.outbox.outbox_dispatch", "OUTBOX_DISPATCH_EVERY_MINUTES"),
+    # Webhook retries when due, and deliveries whose worker died mid-send (eloket.webhooks.delivery).
+    Job("eloket.webhooks.retry", "eloket.webhooks.tasks.webhooks_retry", "WEBHOOK_RETRY_EVERY_MINUTES"),
 )
 
 
