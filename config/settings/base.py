@@ -215,6 +215,24 @@ OUTBOX_DISPATCH_EVERY_MINUTES = env.int("ELOKET_OUTBOX_DISPATCH_EVERY_MINUTES", 
 OUTBOX_DISPATCH_BATCH = env.int("ELOKET_OUTBOX_DISPATCH_BATCH", default=2000)
 
 # Outbound webhooks (eloket.webhooks, docs/webhooks.md): a short timeout per request, retries after
+# E-mail to citizens (eloket.mail, docs/mail.md). A stuck SMTP server must not hold a worker forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Outbox e-mails per sending task (one SMTP connection each).
+MAIL_SEND_BATCH = env.int("ELOKET_MAIL_SEND_BATCH", default=200)
+# A row still "sending" after this long belonged to a worker that died: it is queued again. Longer
+# than django-q's task timeout (Q_CLUSTER["timeout"], 5 minutes), so no live worker still holds it.
+MAIL_SENDING_TIMEOUT_MINUTES = env.int("ELOKET_MAIL_SENDING_TIMEOUT_MINUTES", default=10)
+# A pending row this old lost its task (a broker or worker failure): queued again.
+MAIL_REQUEUE_AFTER_MINUTES = env.int("ELOKET_MAIL_REQUEUE_AFTER_MINUTES", default=15)
+# A failed send is retried after MAIL_RETRY_MINUTES × 2^(attempts − 1), up to MAIL_MAX_ATTEMPTS tries.
+MAIL_RETRY_MINUTES = env.int("ELOKET_MAIL_RETRY_MINUTES", default=5)
+MAIL_MAX_ATTEMPTS = env.int("ELOKET_MAIL_MAX_ATTEMPTS", default=6)
+MAIL_RECOVER_LIMIT = env.int("ELOKET_MAIL_RECOVER_LIMIT", default=20000)
+MAIL_RECOVER_EVERY_MINUTES = env.int("ELOKET_MAIL_RECOVER_EVERY_MINUTES", default=5)
+# Digests and deadline reminders: an hourly job that starts sending from this hour (local time).
+MAIL_DAILY_HOUR = env.int("ELOKET_MAIL_DAILY_HOUR", default=8)
+MAIL_DAILY_EVERY_MINUTES = env.int("ELOKET_MAIL_DAILY_EVERY_MINUTES", default=60)
+
 # these minutes (the last one repeats) until WEBHOOK_MAX_ATTEMPTS attempts, then "gave up". A delivery
 # still "sending" after WEBHOOK_CLAIM_TIMEOUT_SECONDS (its worker died) is tried again. The retry job
 # runs every WEBHOOK_RETRY_EVERY_MINUTES. WEBHOOK_ALLOW_LOCAL admits http:// and local or private

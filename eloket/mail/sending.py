@@ -1,0 +1,195 @@
+"""Sending outbox e-mails, and getting them going again when a worker died.
+
+Sending one row: claim it (pending or failed → sending, ``attempts`` + 1, ``claimed_at``), hand it to
+the SMTP server, mark it sent. A row is claimed by one worker only (one transaction that locks the rows
+it takes, skipping rows another worker holds), so two tasks for the same id never both send it, and a
+sent row is never claimed again.
+
+What "exactly once" can and cannot mean with SMTP (docs/mail.md): the row is marked sent right after the
+server accepted the message, before the connection is closed. A worker killed *before* the server's
+acceptance leaves the row in ``sending``; ``notifications_recover`` returns it to the queue after
+``MAIL_SENDING_TIMEOUT_MINUTES`` and it goes out once. A worker killed in the instant *between* the
+acceptance and the commit of "sent" leaves the same state, so that message goes out a second time;
+it carries the same Message-ID (``Notification.message_id``), by which receivers can recognise it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from collections import Counter
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from eloket.constants import NotificationStatus as S
+from eloket.mail.queue import notifications_send_after_commit
+from eloket.models import Notification
+
+logger = logging.getLogger(__name__)
+
+# The server refused this message (address, size, content): the next message may still go.
+MESSAGE_REFUSED = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+    smtplib.SMTPNotSupportedError,
+)
+# The connection or the server is gone (refused, reset, timed out, disconnected): stop this batch.
+CONNECTION_LOST = (smtplib.SMTPException, OSError)
+
+INTERRUPTED = "interrupted: the worker stopped while sending; queued again (same Message-ID)"
+_SEND_FIELDS = ("id", "to_email", "subject", "body_text", "body_html", "template")
+
+
+def notifications_claim(ids: list[int]) -> list[Notification]:
+    """Take the rows of ``ids`` that wait (pending, or failed before) for this worker."""
+    with transaction.atomic():
+        queryset = Notification.objects.filter(pk__in=ids, status__in=[S.PENDING, S.FAILED]).order_by("pk")
+        if db_connection.features.has_select_for_update_skip_locked:
+            queryset = queryset.select_for_update(skip_locked=True)
+        rows = list(queryset.only(*_SEND_FIELDS))
+        if rows:
+            Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+                status=S.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+            )
+    return rows
+
+
+def notifications_send(ids: list[int]) -> Counter:
+    """Claim and send these rows over one SMTP connection. Returns how many were sent, failed,
+    released (not tried: the connection was lost first) and skipped (sent already, or another worker's).
+    """
+    outcome: Counter = Counter()
+    rows = notifications_claim(ids)
+    outcome["skipped"] = len(set(ids)) - len(rows)
+    if not rows:
+        return outcome
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except CONNECTION_LOST as error:
+        _mark_failed([row.pk for row in rows], error)
+        outcome["failed"] += len(rows)
+        return outcome
+    try:
+        for index, row in enumerate(rows):
+            try:
+                sent = connection.send_messages([_message(row, connection)])
+            except MESSAGE_REFUSED as error:
+                _mark_failed([row.pk], error)
+                outcome["failed"] += 1
+                continue
+            except CONNECTION_LOST as error:
+                _mark_failed([row.pk], error)
+                outcome["failed"] += 1
+                outcome["released"] += _release([r.pk for r in rows[index + 1 :]])
+                break
+            if sent:
+                # Committed before the next message (and before QUIT): the window in which a crash
+                # could send this message twice is this one statement.
+                Notification.objects.filter(pk=row.pk).update(
+                    status=S.SENT, sent_at=timezone.now(), last_error=""
+                )
+                outcome["sent"] += 1
+            else:
+                _mark_failed([row.pk], "the mail backend sent nothing")
+                outcome["failed"] += 1
+    finally:
+        _close(connection)
+    logger.info(
+        "notifications_sent sent=%s failed=%s released=%s skipped=%s",
+        outcome["sent"],
+        outcome["failed"],
+        outcome["released"],
+        outcome["skipped"],
+    )
+    return outcome
+
+
+def _message(row: Notification, connection) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        to=[row.to_email],
+        headers={"Message-ID": row.message_id, "Auto-Submitted": "auto-generated"},
+        connection=connection,
+    )
+    if row.body_html:
+        message.attach_alternative(row.body_html, "text/html")
+    return message
+
+
+def _mark_failed(ids: list[int], error) -> None:
+    Notification.objects.filter(pk__in=ids).update(status=S.FAILED, last_error=str(error)[:2000])
+    logger.warning(
+        "notification_failed notifications=%s error=%s",
+        ",".join(map(str, ids[:20])),
+        type(error).__name__ if isinstance(error, BaseException) else "backend",
+    )
+
+
+def _release(ids: list[int]) -> int:
+    """Rows claimed but not tried: back to pending, the attempt not counted."""
+    if not ids:
+        return 0
+    return Notification.objects.filter(pk__in=ids, status=S.SENDING).update(
+        status=S.PENDING, attempts=F("attempts") - 1, claimed_at=None
+    )
+
+
+def _close(connection) -> None:
+    try:
+        connection.close()
+    except CONNECTION_LOST as error:  # every message is recorded already; only QUIT failed
+        logger.warning("smtp_close_failed error=%s", type(error).__name__)
+
+
+def notifications_recover(*, now: dt.datetime | None = None, limit: int | None = None) -> dict[str, int]:
+    """The schedule's safety net (``eloket.schedules``):
+
+    - rows left in ``sending`` longer than ``MAIL_SENDING_TIMEOUT_MINUTES`` (the worker died or was
+      killed mid-send; the timeout is longer than django-q's task timeout, so no live worker still
+      holds them) go back to pending and are queued again;
+    - pending rows older than ``MAIL_REQUEUE_AFTER_MINUTES`` (their task was lost) are queued again;
+    - failed rows are retried with a growing pause (``MAIL_RETRY_MINUTES`` × 2^(attempts − 1)) until
+      ``MAIL_MAX_ATTEMPTS``.
+
+    Queuing a row twice is harmless: only one claim succeeds.
+    """
+    now = now or timezone.now()
+    limit = limit or settings.MAIL_RECOVER_LIMIT
+    stale = now - dt.timedelta(minutes=settings.MAIL_SENDING_TIMEOUT_MINUTES)
+    with transaction.atomic():
+        interrupted = list(
+            Notification.objects.filter(status=S.SENDING, claimed_at__lt=stale)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if interrupted:
+            Notification.objects.filter(pk__in=interrupted, status=S.SENDING).update(
+                status=S.PENDING,
+                last_error=INTERRUPTED,
+            )
+        waiting = Q(
+            status=S.PENDING, created_at__lt=now - dt.timedelta(minutes=settings.MAIL_REQUEUE_AFTER_MINUTES)
+        )
+        for attempts in range(1, settings.MAIL_MAX_ATTEMPTS):
+            pause = dt.timedelta(minutes=settings.MAIL_RETRY_MINUTES * 2 ** (attempts - 1))
+            waiting |= Q(status=S.FAILED, attempts=attempts, claimed_at__lt=now - pause)
+        again = list(
+            Notification.objects.filter(waiting)
+            .exclude(pk__in=interrupted)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: max(limit - len(interrupted), 0)]
+        )
+        ids = sorted([*interrupted, *again])
+        notifications_send_after_commit(ids)
+    if ids:
+        logger.info("notifications_recovered interrupted=%s requeued=%s", len(interrupted), len(again))
+    return {"interrupted": len(interrupted), "requeued": len(again)}
