@@ -20,8 +20,9 @@ from django_q.tasks import async_task
 
 from eloket.constants import Decision, DossierKind, DossierStatus, TimelineEventKind
 from eloket.identifiers import Identifier
-from eloket.models import Dossier, Evidence, Party, Representation, TimelineEvent, User
+from eloket.models import Dossier, EventType, Evidence, Party, Representation, TimelineEvent, User
 from eloket.ogm import ogm_random
+from eloket.outbox import outbox_emit
 from eloket.places import street_key, zone_code_normalise
 from eloket.plates import plate_normalise
 from eloket.policies import policy_for
@@ -289,6 +290,13 @@ def dossier_decide(
             note=motivation,
             data=event_data,
             event_kind=event_kind,
+        )
+        # The organisation's systems hear of the decision (webhooks), once, with the new amount.
+        outbox_emit(
+            type=EventType.DECISION,
+            organisation_id=dossier.organisation_id,
+            dossier=dossier,
+            data=event_data,
         )
         if refund_due:
             dossier_id = dossier.pk

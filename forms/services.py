@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from eloket import services as eloket_services
 from eloket.constants import TimelineEventKind
-from eloket.models import Dossier, Party, User
+from eloket.models import Dossier, EventType, Party, User
 from eloket.notifications import absolute_url, notification_queue
+from eloket.outbox import outbox_emit
 from forms.constants import (
     CONTESTING_PURPOSES,
     DOSSIER_PURPOSES,
@@ -139,6 +140,17 @@ def submission_create(
             if dossier is not None:
                 _dossier_note(submission=submission, user=user)
             _receipt_queue(submission=submission, page=page)
+            outbox_emit(  # the organisation's systems hear of it (webhooks)
+                type=EventType.SUBMISSION_RECEIVED,
+                organisation_id=submission.organisation_id,
+                dossier=dossier,
+                party_id=party.pk if party is not None else None,
+                data={
+                    "submission": submission.reference,
+                    "purpose": submission.purpose,
+                    "filed_late": submission.filed_late,
+                },
+            )
     except IntegrityError:
         attachments_delete_files(stored)
         existing = Submission.objects.filter(idempotency_key=idempotency_key).first()

@@ -32,6 +32,7 @@ from eloket.constants import (
 from eloket.models import (
     BankMovement,
     Dossier,
+    EventType,
     Party,
     Payment,
     PaymentAccount,
@@ -42,6 +43,7 @@ from eloket.models import (
     User,
 )
 from eloket.notifications import absolute_url, notification_queue
+from eloket.outbox import outbox_emit
 from eloket.payments.provider import (
     CheckoutSession,
     ProviderError,
@@ -349,6 +351,17 @@ def _payment_book(payment: Payment) -> None:
                         kind=TimelineEventKind.PAYMENT_RECEIVED,
                         actor_label=label,
                         data=_event_data(payment, item.amount_cents),
+                    )
+                else:  # paid in full just now: the organisation's systems hear of it (webhooks)
+                    outbox_emit(
+                        type=EventType.DOSSIER_PAID,
+                        organisation_id=dossier.organisation_id,
+                        dossier=dossier,
+                        data={
+                            "payment": payment.reference,
+                            "payment_channel": payment.channel,
+                            "amount_cents": item.amount_cents,
+                        },
                     )
             item.applied = True
         except ValidationError:
@@ -664,6 +677,17 @@ def _refund_finish(refund: Refund, outcome: str) -> None:
         kind=TimelineEventKind.REFUNDED,
         actor_label=payment.reference if payment else "",
         data={"refund": refund.pk, "amount_cents": refund.amount_cents},
+    )
+    outbox_emit(
+        type=EventType.REFUND,
+        organisation_id=refund.dossier.organisation_id,
+        dossier=refund.dossier,
+        data={
+            "refund": refund.pk,
+            "amount_cents": refund.amount_cents,
+            "payment": payment.reference if payment else "",
+            "payment_channel": payment.channel if payment else "",
+        },
     )
     party = refund.dossier.party
     with translation.override(party.language):
