@@ -7,7 +7,7 @@ PORT ?= 8000
 STANDIN_PORT ?= 12111
 PYTEST_ARGS ?=
 
-.PHONY: install demo serve test test-browser lint format check-deploy bench messages clean
+.PHONY: install demo serve test test-browser lint format check-deploy bench messages openapi clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ bench: install
 messages: install
 	$(PY) manage.py makemessages --locale fr --locale en --locale de --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*' --no-obsolete
 	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+# The API's OpenAPI document, committed so that a change shows in review (tests/eloket/api/test_schema.py).
+openapi: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/api/openapi.yaml
 
 clean:
 	rm -rf var $(VENV)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("documenten/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("betalingen/webhook/stripe/", stripe_webhook, name="stripe_webhook"),
+    path("api/v1/", include("eloket.api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

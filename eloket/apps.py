@@ -9,6 +9,7 @@ class EloketConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import eloket.api.schema  # noqa: F401 (registers the API key's OpenAPI security scheme)
         from eloket.actions import action_register
         from eloket.constants import CitizenAction
         from eloket.payments.views import pay_url

@@ -1,3 +1,4 @@
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils.functional import SimpleLazyObject
 
 from eloket.selectors import acting_party_for_user
@@ -55,3 +56,15 @@ class AdminContentSecurityPolicyMiddleware:
 
             self._prefix = reverse("wagtailadmin_home")
         return self._prefix
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's, except that a 404 outside the language-prefixed site (the API, the webhooks) stays a
+    404: Django would redirect it to ``/nl/…``, which Wagtail's catch-all page route always "matches"."""
+
+    UNPREFIXED = ("/api/", "/betalingen/webhook/")
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(self.UNPREFIXED):
+            return response
+        return super().process_response(request, response)

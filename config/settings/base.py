@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "rest_framework",
+    "drf_spectacular",
     "django_q",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -54,7 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "eloket.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -214,7 +215,6 @@ PAYMENT_RECONCILE_EVERY_MINUTES = env.int("ELOKET_PAYMENT_RECONCILE_EVERY_MINUTE
 OUTBOX_DISPATCH_EVERY_MINUTES = env.int("ELOKET_OUTBOX_DISPATCH_EVERY_MINUTES", default=1)
 OUTBOX_DISPATCH_BATCH = env.int("ELOKET_OUTBOX_DISPATCH_BATCH", default=2000)
 
-# Outbound webhooks (eloket.webhooks, docs/webhooks.md): a short timeout per request, retries after
 # E-mail to citizens (eloket.mail, docs/mail.md). A stuck SMTP server must not hold a worker forever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Outbox e-mails per sending task (one SMTP connection each).
@@ -233,6 +233,7 @@ MAIL_RECOVER_EVERY_MINUTES = env.int("ELOKET_MAIL_RECOVER_EVERY_MINUTES", defaul
 MAIL_DAILY_HOUR = env.int("ELOKET_MAIL_DAILY_HOUR", default=8)
 MAIL_DAILY_EVERY_MINUTES = env.int("ELOKET_MAIL_DAILY_EVERY_MINUTES", default=60)
 
+# Outbound webhooks (eloket.webhooks, docs/webhooks.md): a short timeout per request, retries after
 # these minutes (the last one repeats) until WEBHOOK_MAX_ATTEMPTS attempts, then "gave up". A delivery
 # still "sending" after WEBHOOK_CLAIM_TIMEOUT_SECONDS (its worker died) is tried again. The retry job
 # runs every WEBHOOK_RETRY_EVERY_MINUTES. WEBHOOK_ALLOW_LOCAL admits http:// and local or private
@@ -269,6 +270,27 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "E-loket API voor stads- en gemeentesystemen",
+    "DESCRIPTION": "Dossiers aanleveren en opvolgen, bewijsstukken, statuswijzigingen, "
+    "vergunningscontrole en inzendingen. Zie docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["eloket.api.schema.only_api_v1"],
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "eloket.constants.DossierStatus",
+        "DossierKindEnum": "eloket.constants.DossierKind",
+        "LanguageEnum": "eloket.constants.Language",
+        "DecisionEnum": "eloket.constants.Decision",
+    },
+}
+# Bulk NDJSON: lines per request and per transaction; evidence uploads (eloket.api).
+API_BULK_MAX_LINES = env.int("ELOKET_API_BULK_MAX_LINES", default=200_000)
+API_BULK_BATCH_SIZE = env.int("ELOKET_API_BULK_BATCH_SIZE", default=2000)
+API_EVIDENCE_MAX_MB = env.int("ELOKET_API_EVIDENCE_MAX_MB", default=10)
 
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {

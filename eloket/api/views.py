@@ -1,0 +1,433 @@
+"""API views: thin. Reads go through ``eloket.api.selectors`` (always the key's organisation), writes
+through ``eloket.ingest`` and ``eloket.services``."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from eloket import services
+from eloket.api import selectors
+from eloket.api.authentication import ApiKeyAuthentication, HasScope
+from eloket.api.serializers import (
+    DossierLineSerializer,
+    DossierSerializer,
+    ErrorsSerializer,
+    EvidenceSerializer,
+    EvidenceUploadSerializer,
+    LineResultSerializer,
+    RightsCheckQuerySerializer,
+    RightsCheckSerializer,
+    StatusUpdateSerializer,
+    SubmissionExportSerializer,
+)
+from eloket.constants import Decision, DossierStatus, TimelineEventKind
+from eloket.ingest import Importer, LineError, dossier_upsert, ndjson_lines
+from eloket.models import ApiScope, EventType, ImportRun
+from eloket.outbox import outbox_emit
+from eloket.permits import permit_covering
+
+logger = logging.getLogger(__name__)
+
+
+def api_exception_handler(exc, context):
+    """Every error as ``{"errors": {field: [{"code", "message"}]}}``, or ``{"detail": …}`` for the
+    request as a whole (authentication, permission, rate limit)."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            exc = exceptions.ValidationError(
+                {
+                    name: [ErrorDetail(e.message % (e.params or {}), code=e.code) for e in errors]
+                    for name, errors in exc.error_dict.items()
+                }
+            )
+        else:
+            exc = exceptions.ValidationError(
+                {
+                    "non_field_errors": [
+                        ErrorDetail(e.message % (e.params or {}), code=e.code) for e in exc.error_list
+                    ]
+                }
+            )
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        details = exc.get_full_details()
+        if not isinstance(details, dict):
+            details = {"non_field_errors": details}
+        response.data = {"errors": {k: (v if isinstance(v, list) else [v]) for k, v in details.items()}}
+    return response
+
+
+class ApiView(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasScope]
+    parser_classes = [JSONParser]
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    @property
+    def organisation(self):
+        return self.request.user.organisation
+
+
+class DossierCursor(CursorPagination):
+    ordering = "-id"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+@extend_schema(tags=["dossiers"])
+class DossierList(ApiView, generics.ListAPIView):
+    """The organisation's own dossiers, newest first; cursor pagination."""
+
+    required_scope = ApiScope.DOSSIERS_READ
+    serializer_class = DossierSerializer
+    pagination_class = DossierCursor
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, required=False),
+            OpenApiParameter("status", str, required=False),
+            OpenApiParameter("updated_since", OpenApiTypes.DATETIME, required=False),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.api_dossiers(
+            organisation=self.organisation,
+            kind=params.get("kind") or None,
+            status=params.get("status") or None,
+            updated_since=_query_datetime(params, "updated_since"),
+        )
+
+
+def _query_datetime(params, name):
+    value = params.get(name)
+    if not value:
+        return None
+    from django.utils.dateparse import parse_datetime
+
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise exceptions.ValidationError({name: [_("Verwacht een tijdstip als 2026-03-14T09:30:00+01:00.")]})
+    return parsed if parsed.tzinfo else timezone.make_aware(parsed)
+
+
+@extend_schema(tags=["dossiers"])
+class DossierDetail(ApiView):
+    required_scope = {"GET": ApiScope.DOSSIERS_READ, "PUT": ApiScope.DOSSIERS_WRITE}
+
+    @extend_schema(responses={200: DossierSerializer, 404: OpenApiResponse(description="Onbekend dossier")})
+    def get(self, request, external_id: str):
+        dossier = selectors.api_dossier(organisation=self.organisation, external_id=external_id)
+        return Response(DossierSerializer(dossier).data)
+
+    @extend_schema(
+        request=DossierLineSerializer,
+        responses={201: LineResultSerializer, 200: LineResultSerializer, 400: ErrorsSerializer},
+        description="Maak het dossier met dit extern id aan, of werk het bij (idempotent).",
+    )
+    def put(self, request, external_id: str):
+        data = request.data
+        if not isinstance(data, dict):
+            raise exceptions.ValidationError({"non_field_errors": [_("Verwacht een JSON-object.")]})
+        body_id = data.get("external_id")
+        if body_id not in (None, external_id):
+            raise exceptions.ValidationError(
+                {"external_id": [_("Het extern id in de body verschilt van dat in het adres.")]}
+            )
+        result = dossier_upsert(
+            organisation=self.organisation, data={**data, "external_id": external_id}, api_key=request.auth
+        )
+        if result.status == "error":
+            return Response({"errors": result.errors}, status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_201_CREATED if result.status == "created" else status.HTTP_200_OK
+        return Response(result.as_dict(), status=code)
+
+
+@extend_schema(tags=["dossiers"])
+class DossierBulk(ApiView):
+    """NDJSON in, NDJSON out: one result per line, streamed as the batches are written, then a
+    summary line. A line is applied whole or not at all; lines are independent."""
+
+    required_scope = ApiScope.DOSSIERS_WRITE
+    CONTENT_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+
+    @extend_schema(
+        request={"application/x-ndjson": DossierLineSerializer},
+        responses={
+            (200, "application/x-ndjson"): LineResultSerializer,
+            415: OpenApiResponse(description="Geen NDJSON"),
+        },
+        examples=[
+            OpenApiExample(
+                "Eén regel",
+                value={
+                    "line": 1,
+                    "external_id": "SCAN-1",
+                    "status": "created",
+                    "reference": "RB-26-K7Q3M9XD",
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        content_type = (request.content_type or "").split(";")[0].strip().lower()
+        if content_type not in self.CONTENT_TYPES:
+            raise exceptions.UnsupportedMediaType(content_type or "-")
+        importer = Importer(
+            organisation=self.organisation,
+            source=ImportRun.Source.API,
+            api_key=request.auth,
+            batch_size=settings.API_BULK_BATCH_SIZE,
+        )
+        lines = _limited(ndjson_lines(request._request), settings.API_BULK_MAX_LINES)
+        return StreamingHttpResponse(_stream(importer, lines), content_type="application/x-ndjson")
+
+
+def _limited(lines, maximum: int):
+    for number, item in lines:
+        if number > maximum:
+            message = _("Hoogstens %(max)s regels per verzoek; stuur de rest in een volgend verzoek.") % {
+                "max": maximum
+            }
+            yield number, LineError({"line": [{"code": "too_many_lines", "message": message}]})
+            return
+        yield number, item
+
+
+def _stream(importer: Importer, lines):
+    buffer = []
+    for result in importer.feed(lines):
+        buffer.append(json.dumps(result.as_dict(), ensure_ascii=False))
+        if len(buffer) >= 500:
+            yield "\n".join(buffer) + "\n"
+            buffer = []
+    run = importer.finish()
+    summary = {
+        "import": run.pk,
+        "lines": run.lines,
+        "created": run.created,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "failed": run.failed,
+        "cancelled_by_permit": run.cancelled_by_permit,
+    }
+    buffer.append(json.dumps({"summary": summary}))
+    yield "\n".join(buffer) + "\n"
+
+
+@extend_schema(tags=["dossiers"])
+class DossierStatusUpdate(ApiView):
+    """Something happened to the dossier in the city's own system."""
+
+    required_scope = ApiScope.DOSSIERS_WRITE
+
+    @extend_schema(
+        request=StatusUpdateSerializer,
+        responses={
+            200: DossierSerializer,
+            400: ErrorsSerializer,
+            404: OpenApiResponse(description="Onbekend"),
+        },
+    )
+    def post(self, request, external_id: str):
+        dossier = selectors.api_dossier(organisation=self.organisation, external_id=external_id)
+        serializer = StatusUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        update = serializer.validated_data
+        with transaction.atomic():
+            change = _status_apply(dossier, update, actor_label=str(request.user))
+            outbox_emit(
+                type=EventType.DOSSIER_UPDATED,
+                organisation_id=dossier.organisation_id,
+                dossier=dossier,
+                data={"change": change, "update": update["type"]},
+            )
+        dossier.refresh_from_db()
+        return Response(DossierSerializer(dossier).data)
+
+
+_TRANSITIONS = {
+    "notified": DossierStatus.NOTIFIED,
+    "reminder_sent": DossierStatus.REMINDED,
+    "formal_notice_sent": DossierStatus.FORMAL_NOTICE,
+    "in_collection": DossierStatus.IN_COLLECTION,
+    "cancelled": DossierStatus.CANCELLED,
+    "permit_granted": DossierStatus.ACTIVE,
+    "permit_expired": DossierStatus.EXPIRED,
+    "permit_revoked": DossierStatus.REVOKED,
+}
+DECISION_EVENTS = {
+    Decision.UPHELD: TimelineEventKind.DECIDED_UPHELD,
+    Decision.PARTLY_UPHELD: TimelineEventKind.DECIDED_PARTLY,
+    Decision.REJECTED: TimelineEventKind.DECIDED_REJECTED,
+}
+
+
+def _status_apply(dossier, update: dict, *, actor_label: str) -> str:
+    """Apply one status update; returns the timeline kind that records it."""
+    kind = update["type"]
+    at = update.get("at")
+    if kind == "paid_elsewhere":
+        amount = update.get("amount_cents") or dossier.amount_due_cents
+        if not amount:
+            raise exceptions.ValidationError({"type": [_("Er staat niets meer open op dit dossier.")]})
+        services.dossier_register_payment(
+            dossier_id=dossier.pk, amount_cents=amount, actor_label=actor_label, at=at
+        )
+        return TimelineEventKind.PAID
+    if kind == "decision":
+        services.dossier_decide(
+            dossier_id=dossier.pk,
+            decision=update["decision"],
+            motivation=update.get("motivation", ""),
+            amount_cents=update.get("amount_cents"),
+            actor_label=actor_label,
+        )
+        return DECISION_EVENTS[update["decision"]]
+    to_status = _TRANSITIONS[kind]
+    services.dossier_transition(
+        dossier_id=dossier.pk,
+        to_status=to_status,
+        actor_label=actor_label,
+        note=update.get("note", ""),
+        at=at,
+    )
+    return dossier.policy.event_for(dossier.status, to_status) or kind
+
+
+@extend_schema(tags=["dossiers"])
+class DossierEvidence(ApiView):
+    required_scope = ApiScope.EVIDENCE_WRITE
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceSerializer, 400: ErrorsSerializer},
+    )
+    def post(self, request, external_id: str):
+        from forms.uploads import UploadLimits, upload_check
+
+        dossier = selectors.api_dossier(organisation=self.organisation, external_id=external_id)
+        serializer = EvidenceUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        checked = upload_check(
+            serializer.validated_data["file"],
+            limits=UploadLimits(max_files=1, max_size_mb=settings.API_EVIDENCE_MAX_MB),
+        )
+        evidence = services.evidence_add(
+            dossier=dossier,
+            content=checked.data,
+            filename=checked.name,
+            content_type=checked.content_type,
+            caption=serializer.validated_data.get("caption", ""),
+        )
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["rights"])
+class RightsCheck(ApiView):
+    """For enforcement systems before they issue: does this plate hold a permit here, now?"""
+
+    required_scope = ApiScope.RIGHTS_CHECK
+
+    @extend_schema(
+        parameters=[RightsCheckQuerySerializer],
+        responses={
+            200: RightsCheckSerializer,
+            400: ErrorsSerializer,
+            429: OpenApiResponse(description="Te veel"),
+        },
+    )
+    def get(self, request):
+        key = request.auth
+        if is_ratelimited(
+            request._request,
+            group="api-rights-check",
+            key=lambda _group, _request: str(key.pk),
+            rate=f"{key.rights_check_per_minute}/m",
+            increment=True,
+        ):
+            raise exceptions.Throttled(
+                wait=60, detail=_("Te veel rechtencontroles; probeer het over een minuut opnieuw.")
+            )
+        query = RightsCheckQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        municipality = selectors.api_municipality(
+            organisation=self.organisation, nis_code=values["municipality"]
+        )
+        coverage = permit_covering(
+            municipality_id=municipality.pk,
+            plate=values["plate"],
+            at=values.get("at") or timezone.now(),
+            zone_code=values.get("zone", ""),
+            street=values.get("street", ""),
+        )
+        permit = coverage.permit
+        return Response(
+            {
+                "covered": coverage.covered,
+                "permit": None
+                if permit is None
+                else {
+                    "reference": permit.reference,
+                    "kind": permit.kind,
+                    "valid_from": permit.valid_from,
+                    "valid_until": permit.valid_until,
+                },
+            }
+        )
+
+
+class SubmissionCursor(CursorPagination):
+    ordering = "-id"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+@extend_schema(tags=["submissions"])
+class SubmissionExport(ApiView, generics.ListAPIView):
+    """What citizens sent the organisation (questions, complaints, contests), for its own systems."""
+
+    required_scope = ApiScope.SUBMISSIONS_READ
+    serializer_class = SubmissionExportSerializer
+    pagination_class = SubmissionCursor
+
+    @extend_schema(parameters=[OpenApiParameter("updated_since", OpenApiTypes.DATETIME, required=False)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.api_submissions(
+            organisation=self.organisation,
+            updated_since=_query_datetime(self.request.query_params, "updated_since"),
+        )

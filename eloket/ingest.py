@@ -1,0 +1,952 @@
+"""Dossiers from city systems: one validator and one writer for the API (one dossier, or an NDJSON
+stream of many) and for ``manage.py import_dossiers`` (CSV or NDJSON).
+
+A line is a JSON object (or a CSV row, flattened: ``party_national_number``, ``extra_plates`` as
+``;``-separated…); see docs/api.md for the fields. Each line gets a result with its line number:
+``created``, ``updated``, ``unchanged`` or ``error`` with errors per field. Lines are written in
+batches, one transaction each; a line is applied whole (dossier, timeline, outbox event, permit
+cross-check) or not at all: when a batch fails on a conflict, its lines are retried one by one, each
+in its own savepoint, so one bad line never takes the others with it.
+
+The party is the plate holder at the time of the facts (for a company: its enterprise number); it is
+found by the keyed hash of that number (``eloket.identifiers``) and created when new, so a dossier for
+someone who never logged in waits for them and appears at their first login.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from eloket.constants import DossierKind, DossierStatus, Language, TimelineEventKind
+from eloket.identifiers import parse_enterprise_number, parse_national_number
+from eloket.models import (
+    Dossier,
+    ImportRun,
+    Municipality,
+    Organisation,
+    OutboxEvent,
+    Party,
+    PermitMatch,
+    Regulation,
+    TimelineEvent,
+)
+from eloket.models.integrations import EventType
+from eloket.ogm import ogm_random, ogm_validate
+from eloket.outbox import outbox_poke_after_commit
+from eloket.permits import PERMIT_KINDS, permit_cross_check, permit_scope_rebuild
+from eloket.places import street_key, zone_code_normalise
+from eloket.plates import plate_normalise
+from eloket.policies import policy_for
+from eloket.references import PREFIX as REFERENCE_PREFIX
+from eloket.references import reference_new
+from eloket.scale.writer import Writer
+
+logger = logging.getLogger(__name__)
+
+MAX_LINE_BYTES = 64 * 1024
+
+# Facts a source system may correct on an existing dossier; the party and kind never change, and
+# the status only through a status update (eloket.api).
+UPDATABLE = (
+    "plate",
+    "extra_plates",
+    "street",
+    "house_number",
+    "zone_code",
+    "latitude",
+    "longitude",
+    "occurred_at",
+    "valid_from",
+    "valid_until",
+    "offence_code",
+    "offence_description",
+    "language",
+    "pay_by",
+    "contest_by",
+)
+_TEXT_LIMITS = {
+    "external_id": 100,
+    "plate": 16,
+    "street": 200,
+    "house_number": 16,
+    "zone_code": 32,
+    "offence_code": 32,
+    "offence_description": 255,
+}
+KNOWN_FIELDS = frozenset(
+    {
+        "external_id",
+        "kind",
+        "municipality",
+        "party",
+        "regulation",
+        "status",
+        "notified_at",
+        "issued_at",
+        "ogm",
+        "amount_cents",
+        "gas_category",
+        "speed_limit_kmh",
+        "measured_speed_kmh",
+        "built_up_area",
+        *UPDATABLE,
+    }
+)
+PARTY_FIELDS = frozenset({"national_number", "enterprise_number", "name", "language", "establishment_unit"})
+
+
+class LineError(Exception):
+    def __init__(self, errors: dict[str, list[dict]]):
+        super().__init__("invalid line")
+        self.errors = errors
+
+
+def _error(code: str, message: str) -> dict:
+    return {"code": code, "message": str(message)}
+
+
+@dataclass
+class LineResult:
+    line: int
+    external_id: str | None
+    status: str  # created | updated | unchanged | error
+    reference: str | None = None
+    dossier_status: str | None = None
+    errors: dict[str, list[dict]] | None = None
+
+    def as_dict(self) -> dict:
+        result = {"line": self.line, "external_id": self.external_id, "status": self.status}
+        if self.reference:
+            result["reference"] = self.reference
+            result["dossier_status"] = self.dossier_status
+        if self.errors:
+            result["errors"] = self.errors
+        return result
+
+
+@dataclass
+class CleanLine:
+    line: int
+    external_id: str
+    kind: str
+    municipality_id: int
+    identifier: object
+    party_name: str
+    party_language: str
+    establishment_unit: str
+    target_status: str | None
+    notified_at: dt.datetime | None
+    issued_at: dt.datetime | None
+    regulation: Regulation | None
+    amount_cents: int | None
+    ogm: str | None
+    fields: dict = field(default_factory=dict)
+    given: frozenset[str] = frozenset()  # the fields the line sent: an update changes only these
+
+
+# -- parsing -------------------------------------------------------------------------------------
+
+
+def ndjson_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, dict | LineError]]:
+    """(line number, object or error) for each non-blank line of an NDJSON byte stream."""
+    for number, raw in enumerate(stream, start=1):
+        if len(raw) > MAX_LINE_BYTES:
+            yield (
+                number,
+                LineError(
+                    {
+                        "line": [
+                            _error(
+                                "too_long",
+                                _("Deze regel is langer dan %(max)s bytes.") % {"max": MAX_LINE_BYTES},
+                            )
+                        ]
+                    }
+                ),
+            )
+            continue
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            value = json.loads(text)
+        except (ValueError, UnicodeDecodeError) as error:
+            yield number, LineError({"line": [_error("invalid_json", _("Geen geldige JSON: %s") % error)]})
+            continue
+        if not isinstance(value, dict):
+            yield (
+                number,
+                LineError({"line": [_error("not_an_object", _("Elke regel moet een JSON-object zijn."))]}),
+            )
+            continue
+        yield number, value
+
+
+def csv_lines(text_stream: Iterable[str]) -> Iterator[tuple[int, dict | LineError]]:
+    """CSV with a header row; ``party_*`` columns form the party, ``extra_plates`` is ``;``-separated."""
+    reader = csv.DictReader(text_stream)
+    for row in reader:
+        number = reader.line_num
+        if None in row:
+            yield (
+                number,
+                LineError({"line": [_error("too_many_columns", _("Meer kolommen dan de kopregel."))]}),
+            )
+            continue
+        value: dict = {}
+        party: dict = {}
+        for key, cell in row.items():
+            cell = (cell or "").strip()
+            if cell == "":
+                continue
+            if key.startswith("party_"):
+                party[key.removeprefix("party_")] = cell
+            elif key == "extra_plates":
+                value[key] = [plate.strip() for plate in cell.split(";") if plate.strip()]
+            else:
+                value[key] = cell
+        if party:
+            value["party"] = party
+        yield number, value
+
+
+def csv_text(binary: io.BufferedIOBase) -> Iterator[str]:
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+
+
+# -- validation ----------------------------------------------------------------------------------
+
+
+class Context:
+    """What validation needs to know about the organisation, loaded once per import."""
+
+    def __init__(self, organisation: Organisation):
+        self.organisation = organisation
+        self.municipalities = {m.nis_code: m.pk for m in organisation.municipalities.only("id", "nis_code")}
+        self.all_nis = None
+        self.regulations = {r.code: r for r in Regulation.objects.filter(organisation=organisation)}
+        self.zone = ZoneInfo(settings.TIME_ZONE)
+        self.kinds = {k.value for k in DossierKind}
+        self.languages = {lang.value for lang in Language}
+
+    def nis_known(self, code: str) -> bool:
+        if self.all_nis is None:
+            self.all_nis = set(Municipality.objects.values_list("nis_code", flat=True))
+        return code in self.all_nis
+
+
+def _text(data, name, errors, *, required=False) -> str:
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            errors.setdefault(name, []).append(_error("required", _("Dit veld is verplicht.")))
+        return ""
+    if not isinstance(value, str):
+        errors.setdefault(name, []).append(_error("invalid_type", _("Verwacht een tekst.")))
+        return ""
+    limit = _TEXT_LIMITS.get(name)
+    if limit and len(value) > limit:
+        errors.setdefault(name, []).append(_error("too_long", _("Maximaal %(max)s tekens.") % {"max": limit}))
+        return ""
+    return value.strip()
+
+
+def _integer(data, name, errors, *, minimum=0, maximum=10**9) -> int | None:
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        value = None
+    elif isinstance(value, str):
+        try:
+            value = int(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, int) or not minimum <= value <= maximum:
+        errors.setdefault(name, []).append(
+            _error(
+                "invalid_integer",
+                _("Verwacht een geheel getal van %(min)s tot %(max)s.") % {"min": minimum, "max": maximum},
+            )
+        )
+        return None
+    return value
+
+
+def _boolean(data, name, errors) -> bool | None:
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"true", "false", "1", "0", "ja", "nee"}:
+        return value.lower() in {"true", "1", "ja"}
+    errors.setdefault(name, []).append(_error("invalid_boolean", _("Verwacht true of false.")))
+    return None
+
+
+def _datetime(data, name, errors, zone) -> dt.datetime | None:
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        errors.setdefault(name, []).append(
+            _error("invalid_datetime", _("Verwacht een tijdstip als 2026-03-14T09:30:00+01:00."))
+        )
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed
+
+
+def _date(data, name, errors) -> dt.date | None:
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors.setdefault(name, []).append(_error("invalid_date", _("Verwacht een datum als 2026-03-14.")))
+        return None
+
+
+def _decimal(data, name, errors, *, limit: int) -> Decimal | None:
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, bool):
+            raise InvalidOperation
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or abs(number) > limit:
+        errors.setdefault(name, []).append(_error("invalid_coordinate", _("Ongeldige coördinaat.")))
+        return None
+    return number
+
+
+class Errors(dict):
+    """Field name → list of ``{"code", "message"}``."""
+
+    def add(self, name: str, code: str, message) -> None:
+        self.setdefault(name, []).append(_error(code, message))
+
+
+def line_validate(data: dict, context: Context, number: int = 1) -> CleanLine:
+    """The cleaned line, or ``LineError`` with every problem of the line at once."""
+    errors = Errors()
+    unknown = sorted(set(data) - KNOWN_FIELDS)
+    if unknown:
+        errors.add("line", "unknown_field", _("Onbekende velden: %s") % ", ".join(unknown)[:200])
+    external_id = _text(data, "external_id", errors, required=True)
+    kind = _text(data, "kind", errors, required=True)
+    if kind and kind not in context.kinds:
+        errors.add(
+            "kind", "invalid_choice", _("Onbekende soort; kies uit %s.") % ", ".join(sorted(context.kinds))
+        )
+        kind = ""
+    municipality_id = _municipality(data.get("municipality"), context, errors)
+    identifier, party_name, party_language, establishment_unit = _party(data.get("party"), context, errors)
+    fields = _facts(data, context, errors)
+    language = data.get("language") or party_language or "nl"
+    if language not in context.languages:
+        errors.add("language", "invalid_language", _("Taal: nl, fr, en of de."))
+    fields["language"] = language
+    amount = _integer(data, "amount_cents", errors, minimum=0, maximum=10**8)
+    regulation = None
+    code = data.get("regulation")
+    if code not in (None, ""):
+        regulation = context.regulations.get(code) if isinstance(code, str) else None
+        if regulation is None or (kind and regulation.kind != kind):
+            errors.add(
+                "regulation", "unknown_regulation", _("Geen reglement met deze code voor deze soort dossier.")
+            )
+            regulation = None
+    ogm = None
+    if data.get("ogm") not in (None, ""):
+        try:
+            ogm = ogm_validate(str(data["ogm"]))
+        except ValidationError as error:
+            errors.add("ogm", "invalid_ogm", error.messages[0])
+    target_status = (
+        _kind_rules(kind, data.get("status"), fields, amount, regulation, errors) if kind else None
+    )
+    if errors:
+        raise LineError(dict(errors))
+    return CleanLine(
+        line=number,
+        external_id=external_id,
+        kind=kind,
+        municipality_id=municipality_id,
+        identifier=identifier,
+        party_name=party_name,
+        party_language=party_language or language,
+        establishment_unit=establishment_unit,
+        target_status=target_status,
+        notified_at=_datetime(data, "notified_at", errors, context.zone),
+        issued_at=_datetime(data, "issued_at", errors, context.zone),
+        regulation=regulation,
+        amount_cents=amount,
+        ogm=ogm,
+        fields=fields,
+        given=frozenset(data),
+    )
+
+
+def _municipality(nis, context: Context, errors: Errors) -> int | None:
+    if nis is None or nis == "":
+        errors.add("municipality", "required", _("Dit veld is verplicht."))
+        return None
+    if not isinstance(nis, str):
+        errors.add("municipality", "invalid_type", _("Verwacht een NIS-code als tekst."))
+        return None
+    municipality_id = context.municipalities.get(nis)
+    if municipality_id is None:
+        if context.nis_known(nis):
+            errors.add(
+                "municipality", "not_served", _("Uw organisatie behandelt geen dossiers van deze gemeente.")
+            )
+        else:
+            errors.add(
+                "municipality", "unknown_municipality", _("Onbekende gemeente (NIS-code %s).") % nis[:10]
+            )
+    return municipality_id
+
+
+def _party(party, context: Context, errors: Errors):
+    """The party: the holder of the plate at the time of the facts."""
+    if not isinstance(party, dict):
+        errors.add(
+            "party", "required", _("Geef de partij: een object met national_number of enterprise_number.")
+        )
+        return None, "", "", ""
+    unknown = sorted(set(party) - PARTY_FIELDS)
+    if unknown:
+        errors.add("party", "unknown_field", _("Onbekende velden: %s") % ", ".join(unknown)[:200])
+    identifier = None
+    national, enterprise = party.get("national_number"), party.get("enterprise_number")
+    try:
+        if national and enterprise:
+            raise ValidationError(_("Geef een rijksregisternummer of een ondernemingsnummer, niet beide."))
+        if national:
+            identifier = parse_national_number(str(national))
+        elif enterprise:
+            identifier = parse_enterprise_number(str(enterprise))
+        else:
+            raise ValidationError(_("Geef een rijksregisternummer of een ondernemingsnummer."))
+    except ValidationError as error:
+        errors.add("party", error.code or "invalid", error.messages[0])
+    name = party.get("name")
+    party_name = ""
+    if isinstance(name, str) and name.strip():
+        party_name = name.strip()[:200]
+    elif name is not None:
+        errors.add("party", "invalid_name", _("De naam moet een tekst zijn."))
+    language = party.get("language") or ""
+    if language and language not in context.languages:
+        errors.add("party", "invalid_language", _("Taal: nl, fr, en of de."))
+        language = ""
+    return identifier, party_name, language, str(party.get("establishment_unit") or "")[:10]
+
+
+def _facts(data: dict, context: Context, errors: Errors) -> dict:
+    fields: dict = {}
+    for name in ("plate", "street", "house_number", "zone_code", "offence_code", "offence_description"):
+        fields[name] = _text(data, name, errors)
+    extra = data.get("extra_plates")
+    if extra in (None, ""):
+        fields["extra_plates"] = []
+    elif (
+        isinstance(extra, list)
+        and len(extra) <= 20
+        and all(isinstance(p, str) and len(p) <= 16 for p in extra)
+    ):
+        fields["extra_plates"] = [p.strip() for p in extra if p.strip()]
+    else:
+        errors.add("extra_plates", "invalid_list", _("Verwacht een lijst van hoogstens 20 nummerplaten."))
+    for name in ("occurred_at", "valid_from", "valid_until"):
+        fields[name] = _datetime(data, name, errors, context.zone)
+    for name in ("pay_by", "contest_by"):
+        fields[name] = _date(data, name, errors)
+    fields["latitude"] = _decimal(data, "latitude", errors, limit=90)
+    fields["longitude"] = _decimal(data, "longitude", errors, limit=180)
+    fields["gas_category"] = _integer(data, "gas_category", errors, minimum=1, maximum=4)
+    fields["speed_limit_kmh"] = _integer(data, "speed_limit_kmh", errors, minimum=5, maximum=200)
+    fields["measured_speed_kmh"] = _integer(data, "measured_speed_kmh", errors, minimum=1, maximum=400)
+    fields["built_up_area"] = _boolean(data, "built_up_area", errors)
+    if fields["valid_from"] and fields["valid_until"] and fields["valid_until"] < fields["valid_from"]:
+        errors.add("valid_until", "before_start", _("Het einde van de geldigheid ligt voor het begin."))
+    return fields
+
+
+def _start_status(policy, status, errors: Errors) -> str | None:
+    """A new dossier starts in its kind's first status, or one step further (a letter already sent)."""
+    if status in (None, "", policy.initial_status):
+        return None
+    if isinstance(status, str) and policy.event_for(policy.initial_status, status) is not None:
+        return status
+    allowed = sorted({t for (s, t) in policy.transitions if s == policy.initial_status})
+    message = _("Een nieuw dossier van deze soort kan starten als %(statuses)s.") % {
+        "statuses": ", ".join([policy.initial_status, *allowed])
+    }
+    errors.add("status", "invalid_status", message)
+    return None
+
+
+def _kind_rules(kind: str, status, fields: dict, amount, regulation, errors: Errors) -> str | None:
+    """What this kind of dossier needs, and the status it may start in. Returns that status."""
+    target_status = _start_status(policy_for(kind), status, errors)
+    if kind in PERMIT_KINDS:
+        if not fields["valid_from"]:
+            errors.add("valid_from", "required", _("Een vergunning heeft een begin."))
+        if not (fields.get("plate") or fields.get("extra_plates")):
+            errors.add("plate", "required", _("Een vergunning geldt voor een nummerplaat."))
+        if not (fields["zone_code"] or fields["street"]):
+            errors.add("zone_code", "required", _("Geef de zone of de straat waar de vergunning geldt."))
+        return target_status
+    if not fields["occurred_at"]:
+        errors.add("occurred_at", "required", _("Wanneer gebeurden de feiten?"))
+    if kind == DossierKind.PARKING_RETRIBUTION:
+        if not fields.get("plate"):
+            errors.add("plate", "required", _("Dit veld is verplicht."))
+        if amount is None and regulation is None:
+            errors.add("amount_cents", "required", _("Geef het bedrag of het reglement dat het bepaalt."))
+    return target_status
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+_DOSSIER_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "reference",
+    "external_id",
+    "municipality_id",
+    "organisation_id",
+    "party_id",
+    "regulation_id",
+    "language",
+    "plate",
+    "plate_normalised",
+    "extra_plates",
+    "street",
+    "street_key",
+    "house_number",
+    "zone_code",
+    "latitude",
+    "longitude",
+    "occurred_at",
+    "valid_from",
+    "valid_until",
+    "offence_code",
+    "offence_description",
+    "gas_category",
+    "speed_limit_kmh",
+    "measured_speed_kmh",
+    "built_up_area",
+    "amount_original_cents",
+    "costs_cents",
+    "amount_paid_cents",
+    "ogm",
+    "pay_by",
+    "contest_by",
+    "created_at",
+    "updated_at",
+)
+_EVENT_COLUMNS = (
+    "dossier_id",
+    "kind",
+    "status_from",
+    "status_to",
+    "occurred_at",
+    "actor_label",
+    "note",
+    "data",
+)
+
+
+class Importer:
+    """Feeds lines in batches; yields one ``LineResult`` per line, in order."""
+
+    def __init__(
+        self,
+        *,
+        organisation: Organisation,
+        source: str,
+        api_key=None,
+        batch_size: int = 1000,
+        actor_label: str = "",
+    ):
+        self.organisation = organisation
+        self.context = Context(organisation)
+        self.batch_size = batch_size
+        self.actor_label = actor_label or str(organisation)
+        self.writer = Writer()
+        self.seen: dict[str, int] = {}
+        self.run = ImportRun.objects.create(organisation=organisation, source=source, api_key=api_key)
+
+    def feed(self, lines: Iterable[tuple[int, dict | LineError]]) -> Iterator[LineResult]:
+        batch: list[tuple[int, dict | LineError]] = []
+        for item in lines:
+            batch.append(item)
+            if len(batch) >= self.batch_size:
+                yield from self._batch(batch)
+                batch = []
+        if batch:
+            yield from self._batch(batch)
+
+    def finish(self) -> ImportRun:
+        self.run.finished_at = timezone.now()
+        self.run.save()
+        logger.info(
+            "import_finished run=%s organisation=%s lines=%s created=%s updated=%s failed=%s",
+            self.run.pk,
+            self.organisation.pk,
+            self.run.lines,
+            self.run.created,
+            self.run.updated,
+            self.run.failed,
+        )
+        return self.run
+
+    # A batch: validate every line, then write the valid ones in one transaction.
+    def _batch(self, batch: list[tuple[int, dict | LineError]]) -> list[LineResult]:
+        results, clean = self._validate(batch)
+        if clean:
+            try:
+                with transaction.atomic():
+                    results.update(self._write(clean))
+            except IntegrityError:
+                # A concurrent writer took a reference, an OGM or an external id: line by line.
+                for line in clean:
+                    try:
+                        with transaction.atomic():
+                            results.update(self._write([line]))
+                    except IntegrityError:
+                        message = _("Botsing met een gelijktijdige wijziging; stuur de regel opnieuw.")
+                        results[line.line] = LineResult(
+                            line.line,
+                            line.external_id,
+                            "error",
+                            errors={"line": [_error("conflict", message)]},
+                        )
+        ordered = [results[number] for number, _item in batch if number in results]
+        self._count(ordered)
+        return ordered
+
+    def _validate(self, batch) -> tuple[dict[int, LineResult], list[CleanLine]]:
+        results: dict[int, LineResult] = {}
+        clean: list[CleanLine] = []
+        for number, item in batch:
+            if isinstance(item, LineError):
+                results[number] = LineResult(number, None, "error", errors=item.errors)
+                continue
+            external_id = item.get("external_id") if isinstance(item.get("external_id"), str) else None
+            try:
+                line = line_validate(item, self.context, number)
+            except LineError as error:
+                results[number] = LineResult(number, external_id, "error", errors=error.errors)
+                continue
+            first = self.seen.get(line.external_id)
+            if first is not None:
+                message = _("Dit external_id kwam al voor op regel %(line)s van dezelfde import.") % {
+                    "line": first
+                }
+                results[number] = LineResult(
+                    number, line.external_id, "error", errors={"external_id": [_error("duplicate", message)]}
+                )
+                continue
+            self.seen[line.external_id] = number
+            clean.append(line)
+        return results, clean
+
+    def _count(self, results: list[LineResult]) -> None:
+        run = self.run
+        run.lines += len(results)
+        for result in results:
+            if result.status == "error":
+                run.failed += 1
+            else:
+                setattr(run, result.status, getattr(run, result.status) + 1)
+
+    def _write(self, lines: list[CleanLine]) -> dict[int, LineResult]:
+        now = timezone.now()
+        results: dict[int, LineResult] = {}
+        parties = self._parties(lines)
+        existing = {
+            d.external_id: d
+            for d in Dossier.objects.filter(
+                organisation=self.organisation, external_id__in=[line.external_id for line in lines]
+            )
+        }
+        written: dict[int, Dossier] = {}  # line number → dossier created or changed
+        for line in lines:
+            dossier = existing.get(line.external_id)
+            if dossier is None:
+                continue
+            outcome = self._update(dossier, line, parties[line.identifier.hashed])
+            if isinstance(outcome, LineResult):
+                results[line.line] = outcome
+                continue
+            if outcome == "updated":
+                written[line.line] = dossier
+            results[line.line] = LineResult(
+                line.line, line.external_id, outcome, dossier.reference, dossier.status
+            )
+        new_lines = [line for line in lines if line.external_id not in existing]
+        for line, dossier in self._create(new_lines, parties, now):
+            written[line.line] = dossier
+            results[line.line] = LineResult(
+                line.line, line.external_id, "created", dossier.reference, dossier.status
+            )
+        self._cross_check(written, results, now)
+        return results
+
+    def _cross_check(self, written: dict[int, Dossier], results: dict[int, LineResult], now) -> None:
+        # Permits first, so that a retribution in the same batch is checked against them too.
+        permits = [d.pk for d in written.values() if d.kind in PERMIT_KINDS]
+        retributions = [d.pk for d in written.values() if d.kind == DossierKind.PARKING_RETRIBUTION]
+        runs = []
+        if permits:
+            permit_scope_rebuild(permit_ids=permits)
+            runs.append(permit_cross_check(permit_ids=permits, at=now))
+        if retributions:
+            runs.append(permit_cross_check(dossier_ids=retributions, at=now))
+        runs = [check.run for check in runs if check.cancelled]
+        if runs:
+            matched = set(PermitMatch.objects.filter(run__in=runs).values_list("dossier_id", flat=True))
+            self.run.cancelled_by_permit += len(matched)
+            for number, dossier in written.items():
+                if dossier.pk in matched:
+                    results[number].dossier_status = DossierStatus.CANCELLED_BY_PERMIT
+
+    def _parties(self, lines: list[CleanLine]) -> dict[str, Party]:
+        hashes = {line.identifier.hashed: line for line in lines}
+        found = {p.identifier_hash: p for p in Party.objects.filter(identifier_hash__in=list(hashes))}
+        missing = [
+            Party(
+                kind=line.identifier.kind,
+                identifier_hash=digest,
+                identifier_masked=line.identifier.masked,
+                establishment_unit=line.establishment_unit,
+                display_name=line.party_name or line.identifier.masked,
+                language=line.party_language,
+            )
+            for digest, line in hashes.items()
+            if digest not in found
+        ]
+        if missing:
+            Party.objects.bulk_create(missing, batch_size=1000, ignore_conflicts=True)
+            found.update(
+                {
+                    p.identifier_hash: p
+                    for p in Party.objects.filter(identifier_hash__in=[p.identifier_hash for p in missing])
+                }
+            )
+        return found
+
+    def _create(
+        self, lines: list[CleanLine], parties: dict[str, Party], now
+    ) -> list[tuple[CleanLine, Dossier]]:
+        if not lines:
+            return []
+        today = timezone.localdate(now)
+        references = self._unique_values(
+            "reference",
+            [reference_new(kind=line.kind, year=(line.fields["occurred_at"] or now).year) for line in lines],
+            regenerate=reference_again,
+        )
+        ogms = self._unique_values(
+            "ogm",
+            [line.ogm or ogm_random() for line in lines],
+            regenerate=lambda _value: ogm_random(),
+            given=frozenset(line.ogm for line in lines if line.ogm),
+        )
+        ids = self.writer.allocate_ids(Dossier, len(lines))
+        created: list[tuple[CleanLine, Dossier]] = []
+        events: list[tuple] = []
+        for line, pk, reference, ogm in zip(lines, ids, references, ogms, strict=True):
+            party = parties[line.identifier.hashed]
+            fields = line.fields
+            dossier = Dossier(
+                id=pk,
+                kind=line.kind,
+                status=policy_for(line.kind).initial_status,
+                reference=reference,
+                external_id=line.external_id,
+                municipality_id=line.municipality_id,
+                organisation_id=self.organisation.pk,
+                party_id=party.pk,
+                regulation=line.regulation,
+                ogm=ogm,
+                created_at=now,
+                updated_at=now,
+                **fields,
+            )
+            dossier.plate_normalised = plate_normalise(dossier.plate)
+            dossier.zone_code = zone_code_normalise(dossier.zone_code)
+            dossier.street_key = street_key(dossier.street)
+            policy = dossier.policy
+            computed = policy.compute_amount_cents(dossier)
+            dossier.amount_original_cents = computed if computed is not None else (line.amount_cents or 0)
+            issued_at = line.issued_at or dossier.occurred_at or now
+            events.append(
+                (pk, TimelineEventKind.ISSUED, "", dossier.status, issued_at, self.actor_label, "", {})
+            )
+            if line.target_status:
+                at = line.notified_at or now
+                from_status = dossier.status
+                policy.apply_entry(dossier, line.target_status, timezone.localdate(at) if at else today)
+                dossier.status = line.target_status
+                events.append(
+                    (
+                        pk,
+                        policy.event_for(from_status, line.target_status),
+                        from_status,
+                        dossier.status,
+                        at,
+                        self.actor_label,
+                        "",
+                        {},
+                    )
+                )
+            created.append((line, dossier))
+        self.writer.write(
+            (
+                Dossier,
+                _DOSSIER_COLUMNS,
+                [tuple(getattr(d, c) for c in _DOSSIER_COLUMNS) for _l, d in created],
+            ),
+            (TimelineEvent, _EVENT_COLUMNS, events),
+        )
+        # Tell the citizen (eloket.mail) where there is an address to tell them at.
+        announce = [
+            OutboxEvent(
+                type=EventType.DOSSIER_CREATED,
+                organisation_id=self.organisation.pk,
+                dossier_id=d.pk,
+                party_id=d.party_id,
+            )
+            for line, d in created
+            if parties[line.identifier.hashed].email and parties[line.identifier.hashed].email_verified
+        ]
+        if announce:
+            OutboxEvent.objects.bulk_create(announce, batch_size=1000)
+            outbox_poke_after_commit()
+        return created
+
+    def _unique_values(self, field_name: str, values: list[str], regenerate, given=frozenset()) -> list[str]:
+        """Random references or OGMs that no dossier holds yet: at millions of dossiers, random
+        values do collide now and then (an OGM has 10^10 values). A value the source system gave
+        that is already taken is a conflict for that line (the line-by-line retry reports it)."""
+        for _attempt in range(5):
+            taken = self.writer.existing(Dossier, field_name, values)
+            if taken & given:
+                raise IntegrityError(field_name)
+            seen: set[str] = set()
+            clash = set()
+            for value in values:
+                if value in seen:
+                    clash.add(value)
+                seen.add(value)
+            clash = (clash | taken) - given
+            if not clash:
+                return values
+            values = [regenerate(value) if value in clash else value for value in values]
+        raise IntegrityError(field_name)
+
+    def _update(self, dossier: Dossier, line: CleanLine, party: Party) -> str | LineResult:
+        if dossier.party_id != party.pk or dossier.kind != line.kind:
+            return LineResult(
+                line.line,
+                line.external_id,
+                "error",
+                errors={
+                    "external_id": [
+                        _error(
+                            "immutable",
+                            _("Een bestaand dossier verandert niet van soort of partij; maak een nieuw aan."),
+                        )
+                    ]
+                },
+            )
+        changed = []
+        for name in UPDATABLE:
+            if name not in line.given:
+                continue
+            value = line.fields.get(name)
+            if name == "zone_code":
+                value = zone_code_normalise(value)
+            if getattr(dossier, name) != value:
+                setattr(dossier, name, value)
+                changed.append(name)
+        amount = line.amount_cents
+        if (
+            amount is not None
+            and amount != dossier.amount_original_cents
+            and dossier.policy.compute_amount_cents(dossier) is None
+        ):
+            if dossier.amount_paid_cents:
+                return LineResult(
+                    line.line,
+                    line.external_id,
+                    "error",
+                    errors={
+                        "amount_cents": [
+                            _error("already_paid", _("Er is al betaald; het bedrag verandert niet meer."))
+                        ]
+                    },
+                )
+            dossier.amount_original_cents = amount
+            changed.append("amount_original_cents")
+        if not changed:
+            return "unchanged"
+        dossier.plate_normalised = plate_normalise(dossier.plate)
+        dossier.street_key = street_key(dossier.street)
+        dossier.save(update_fields=[*changed, "plate_normalised", "street_key", "updated_at"])
+        return "updated"
+
+
+def reference_again(reference: str) -> str:
+    """Another random reference of the same kind and year."""
+    prefix, year, _body = reference.split("-")
+    kind = next(kind for kind, p in REFERENCE_PREFIX.items() if p == prefix)
+    return reference_new(kind=kind, year=2000 + int(year))
+
+
+def import_lines(
+    *, organisation: Organisation, lines: Iterable[tuple[int, dict | LineError]], source: str, api_key=None
+) -> tuple[list[LineResult], ImportRun]:
+    importer = Importer(organisation=organisation, source=source, api_key=api_key)
+    results = list(importer.feed(lines))
+    return results, importer.finish()
+
+
+def dossier_upsert(*, organisation: Organisation, data: dict, api_key=None) -> LineResult:
+    """One dossier by its external id: created, updated or unchanged (idempotent)."""
+    importer = Importer(organisation=organisation, source=ImportRun.Source.API, api_key=api_key, batch_size=1)
+    [result] = list(importer.feed([(1, data)]))
+    importer.finish()
+    return result
