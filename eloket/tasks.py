@@ -2,8 +2,6 @@
 
 import logging
 
-from django.db.models import F
-
 from eloket.models import TimelineEvent
 
 logger = logging.getLogger(__name__)
@@ -24,41 +22,16 @@ def dossier_transitioned(event_id: int) -> str | None:
 
 
 def notification_send(notification_id: int) -> str:
-    """Send one outbox e-mail. Claims the row first (pending → sending, in one UPDATE), so two workers
-    given the same id never both send it; a sent row is never sent again."""
-    from django.core.mail import EmailMultiAlternatives
-    from django.utils import timezone
+    """Send one outbox e-mail: "sent", "failed" (recorded on the row, retried by the recovery job) or
+    "skipped" (sent already, or claimed by another worker). The claim, the send and the recovery of a
+    row a dead worker left in "sending" are ``eloket.mail.sending``'s (docs/mail.md)."""
+    from eloket.mail.sending import notifications_send
 
-    from eloket.constants import NotificationStatus
-    from eloket.models import Notification
-
-    claimed = Notification.objects.filter(
-        pk=notification_id, status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED]
-    ).update(status=NotificationStatus.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
-    if not claimed:
-        return "skipped"
-    notification = Notification.objects.get(pk=notification_id)
-    message = EmailMultiAlternatives(
-        subject=notification.subject,
-        body=notification.body_text,
-        to=[notification.to_email],
-        headers={"Message-ID": notification.message_id, "Auto-Submitted": "auto-generated"},
-    )
-    if notification.body_html:
-        message.attach_alternative(notification.body_html, "text/html")
-    try:
-        message.send()
-    except Exception as error:  # the SMTP server's problem is recorded; the task may be retried
-        Notification.objects.filter(pk=notification_id).update(
-            status=NotificationStatus.FAILED, last_error=str(error)[:2000]
-        )
-        logger.warning("notification_failed notification=%s error=%s", notification_id, type(error).__name__)
-        return "failed"
-    Notification.objects.filter(pk=notification_id).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
-    logger.info("notification_sent notification=%s template=%s", notification_id, notification.template)
-    return "sent"
+    outcome = notifications_send([notification_id])
+    for result in ("sent", "failed"):
+        if outcome[result]:
+            return result
+    return "skipped"
 
 
 def refund_due(dossier_id: int, amount_cents: int) -> str:

@@ -44,6 +44,7 @@ MESSAGE_REFUSED = (
 CONNECTION_LOST = (smtplib.SMTPException, OSError)
 
 INTERRUPTED = "interrupted: the worker stopped while sending; queued again (same Message-ID)"
+GIVEN_UP = "interrupted again and again: given up after MAIL_MAX_ATTEMPTS tries"
 _SEND_FIELDS = ("id", "to_email", "subject", "body_text", "body_html", "template")
 
 
@@ -158,7 +159,7 @@ def notifications_recover(*, now: dt.datetime | None = None, limit: int | None =
       holds them) go back to pending and are queued again;
     - pending rows older than ``MAIL_REQUEUE_AFTER_MINUTES`` (their task was lost) are queued again;
     - failed rows are retried with a growing pause (``MAIL_RETRY_MINUTES`` × 2^(attempts − 1)) until
-      ``MAIL_MAX_ATTEMPTS``.
+      ``MAIL_MAX_ATTEMPTS``; a row interrupted that often is given up on (failed) too.
 
     Queuing a row twice is harmless: only one claim succeeds.
     """
@@ -166,16 +167,20 @@ def notifications_recover(*, now: dt.datetime | None = None, limit: int | None =
     limit = limit or settings.MAIL_RECOVER_LIMIT
     stale = now - dt.timedelta(minutes=settings.MAIL_SENDING_TIMEOUT_MINUTES)
     with transaction.atomic():
-        interrupted = list(
+        stuck = list(
             Notification.objects.filter(status=S.SENDING, claimed_at__lt=stale)
             .order_by("pk")
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", "attempts")[:limit]
         )
-        if interrupted:
-            Notification.objects.filter(pk__in=interrupted, status=S.SENDING).update(
-                status=S.PENDING,
-                last_error=INTERRUPTED,
-            )
+        # A row that keeps being interrupted (or keeps killing its worker) is given up on.
+        given_up = [pk for pk, attempts in stuck if attempts >= settings.MAIL_MAX_ATTEMPTS]
+        interrupted = [pk for pk, attempts in stuck if attempts < settings.MAIL_MAX_ATTEMPTS]
+        Notification.objects.filter(pk__in=given_up, status=S.SENDING).update(
+            status=S.FAILED, last_error=GIVEN_UP
+        )
+        Notification.objects.filter(pk__in=interrupted, status=S.SENDING).update(
+            status=S.PENDING, last_error=INTERRUPTED
+        )
         waiting = Q(
             status=S.PENDING, created_at__lt=now - dt.timedelta(minutes=settings.MAIL_REQUEUE_AFTER_MINUTES)
         )
@@ -190,6 +195,11 @@ def notifications_recover(*, now: dt.datetime | None = None, limit: int | None =
         )
         ids = sorted([*interrupted, *again])
         notifications_send_after_commit(ids)
-    if ids:
-        logger.info("notifications_recovered interrupted=%s requeued=%s", len(interrupted), len(again))
-    return {"interrupted": len(interrupted), "requeued": len(again)}
+    if ids or given_up:
+        logger.info(
+            "notifications_recovered interrupted=%s requeued=%s given_up=%s",
+            len(interrupted),
+            len(again),
+            len(given_up),
+        )
+    return {"interrupted": len(interrupted), "requeued": len(again), "given_up": len(given_up)}

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 
 from eloket import tasks
 from eloket.constants import NotificationStatus
@@ -78,9 +79,6 @@ def test_a_failed_send_is_recorded_and_retried(settings, django_capture_on_commi
     assert (notification.status, notification.attempts) == (NotificationStatus.SENT, 2)
 
 
-class FailingBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
+class FailingBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise ConnectionRefusedError("refused")
