@@ -26,6 +26,10 @@ JOBS: tuple[Job, ...] = (
     # The outbox is also poked after every commit that writes to it; the schedule catches what a
     # crashed worker or a lost poke left behind.
     Job("eloket.outbox.dispatch", "eloket.outbox.outbox_dispatch", "OUTBOX_DISPATCH_EVERY_MINUTES"),
+    # E-mail (eloket.mail): what a dead worker left in "sending", lost and failed mails; and, from
+    # MAIL_DAILY_HOUR on, the daily digests and deadline reminders (each once a day, by key).
+    Job("eloket.mail.recover", "eloket.mail.tasks.notifications_recover", "MAIL_RECOVER_EVERY_MINUTES"),
+    Job("eloket.mail.daily", "eloket.mail.tasks.mail_daily", "MAIL_DAILY_EVERY_MINUTES"),
     # Webhook retries when due, and deliveries whose worker died mid-send (eloket.webhooks.delivery).
     Job("eloket.webhooks.retry", "eloket.webhooks.tasks.webhooks_retry", "WEBHOOK_RETRY_EVERY_MINUTES"),
 )

@@ -21,9 +21,14 @@ def notifications_recover() -> str:
 
 def mail_daily() -> str:
     """Schedule (hourly): from ``MAIL_DAILY_HOUR`` on, today's digests and deadline reminders."""
+    from django.conf import settings
+    from django.utils import timezone
+
     from eloket.mail.digest import mail_digests_send
     from eloket.mail.reminders import mail_reminders_send
 
+    if timezone.localtime().hour < settings.MAIL_DAILY_HOUR:
+        return "waiting"
     reminders = mail_reminders_send()
     digests = mail_digests_send()
     return f"reminders={reminders} digests={digests}"
