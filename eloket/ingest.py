@@ -370,7 +370,7 @@ def line_validate(data: dict, context: Context, number: int = 1) -> CleanLine:
     identifier, party_name, party_language, establishment_unit = _party(data.get("party"), context, errors)
     fields = _facts(data, context, errors)
     language = data.get("language") or party_language or "nl"
-    if language not in context.languages:
+    if not isinstance(language, str) or language not in context.languages:
         errors.add("language", "invalid_language", _("Taal: nl, fr, en of de."))
     fields["language"] = language
     amount = _integer(data, "amount_cents", errors, minimum=0, maximum=10**8)
@@ -464,7 +464,7 @@ def _party(party, context: Context, errors: Errors):
     elif name is not None:
         errors.add("party", "invalid_name", _("De naam moet een tekst zijn."))
     language = party.get("language") or ""
-    if language and language not in context.languages:
+    if language and (not isinstance(language, str) or language not in context.languages):
         errors.add("party", "invalid_language", _("Taal: nl, fr, en of de."))
         language = ""
     return identifier, party_name, language, str(party.get("establishment_unit") or "")[:10]

@@ -72,6 +72,9 @@ def api_exception_handler(exc, context):
         if not isinstance(details, dict):
             details = {"non_field_errors": details}
         response.data = {"errors": {k: (v if isinstance(v, list) else [v]) for k, v in details.items()}}
+    elif response is not None and response.status_code == 400:  # a body that could not be parsed
+        code = getattr(exc, "default_code", "invalid")
+        response.data = {"errors": {"non_field_errors": [{"message": str(exc.detail), "code": code}]}}
     return response
 
 
