@@ -100,3 +100,50 @@ def coda_upload_menu_item():
     return CodaMenuItem(
         gettext_lazy("CODA inlezen"), reverse("eloket_payments_coda_upload"), icon_name="upload", order=900
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_integrations():
+    """API keys and webhooks, for the organisations' coordinators (eloket.integrations_admin)."""
+    from eloket.integrations_admin import IntegrationsGroup
+
+    return IntegrationsGroup()
+
+
+@hooks.register("register_log_actions")
+def register_integration_log_actions(actions):
+    from django.utils.translation import gettext_lazy
+
+    from eloket import integrations
+    from eloket.webhooks import services as webhooks
+
+    for action, label, message in (
+        (
+            integrations.ACTION_API_KEY_CREATE,
+            gettext_lazy("Sleutel gemaakt"),
+            gettext_lazy("API-sleutel gemaakt"),
+        ),
+        (
+            integrations.ACTION_API_KEY_EDIT,
+            gettext_lazy("Sleutel gewijzigd"),
+            gettext_lazy("API-sleutel gewijzigd"),
+        ),
+        (
+            integrations.ACTION_API_KEY_REVOKE,
+            gettext_lazy("Sleutel ingetrokken"),
+            gettext_lazy("API-sleutel ingetrokken"),
+        ),
+        (webhooks.ACTION_ENDPOINT_CREATE, gettext_lazy("Webhook gemaakt"), gettext_lazy("Webhook gemaakt")),
+        (webhooks.ACTION_ENDPOINT_EDIT, gettext_lazy("Webhook gewijzigd"), gettext_lazy("Webhook gewijzigd")),
+        (
+            webhooks.ACTION_SECRET_ROTATE,
+            gettext_lazy("Nieuw geheim"),
+            gettext_lazy("Nieuw geheim voor de webhook"),
+        ),
+        (
+            webhooks.ACTION_REDELIVER,
+            gettext_lazy("Opnieuw verstuurd"),
+            gettext_lazy("Melding opnieuw verstuurd"),
+        ),
+    ):
+        actions.register_action(action, label, message)
