@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from eloket.constants import DossierKind, DossierStatus, Language, TimelineEventKind
+from eloket.constants import DossierKind, DossierStatus, Language, MailFrequency, TimelineEventKind
 from eloket.identifiers import parse_enterprise_number, parse_national_number
 from eloket.models import (
     Dossier,
@@ -156,6 +156,7 @@ class CleanLine:
     ogm: str | None
     fields: dict = field(default_factory=dict)
     given: frozenset[str] = frozenset()  # the fields the line sent: an update changes only these
+    party_hash: str = ""
 
 
 # -- parsing -------------------------------------------------------------------------------------
@@ -411,6 +412,7 @@ def line_validate(data: dict, context: Context, number: int = 1) -> CleanLine:
         ogm=ogm,
         fields=fields,
         given=frozenset(data),
+        party_hash=identifier.hashed,
     )
 
 
@@ -575,6 +577,22 @@ _DOSSIER_COLUMNS = (
     "created_at",
     "updated_at",
 )
+_PARTY_COLUMNS = (
+    "id",
+    "kind",
+    "identifier_hash",
+    "identifier_masked",
+    "establishment_unit",
+    "display_name",
+    "language",
+    "created_at",
+    "email",
+    "email_verified",
+    "mail_new_dossier",
+    "mail_updates",
+    "mail_reminders",
+    "mail_frequency",
+)
 _EVENT_COLUMNS = (
     "dossier_id",
     "kind",
@@ -585,6 +603,12 @@ _EVENT_COLUMNS = (
     "note",
     "data",
 )
+
+
+@dataclass(frozen=True)
+class PartyRef:
+    pk: int
+    announce: bool  # a registered and verified address to tell the citizen at
 
 
 class Importer:
@@ -706,7 +730,7 @@ class Importer:
             dossier = existing.get(line.external_id)
             if dossier is None:
                 continue
-            outcome = self._update(dossier, line, parties[line.identifier.hashed])
+            outcome = self._update(dossier, line, parties[line.party_hash])
             if isinstance(outcome, LineResult):
                 results[line.line] = outcome
                 continue
@@ -742,33 +766,46 @@ class Importer:
                 if dossier.pk in matched:
                     results[number].dossier_status = DossierStatus.CANCELLED_BY_PERMIT
 
-    def _parties(self, lines: list[CleanLine]) -> dict[str, Party]:
-        hashes = {line.identifier.hashed: line for line in lines}
-        found = {p.identifier_hash: p for p in Party.objects.filter(identifier_hash__in=list(hashes))}
-        missing = [
-            Party(
-                kind=line.identifier.kind,
-                identifier_hash=digest,
-                identifier_masked=line.identifier.masked,
-                establishment_unit=line.establishment_unit,
-                display_name=line.party_name or line.identifier.masked,
-                language=line.party_language,
-            )
-            for digest, line in hashes.items()
-            if digest not in found
-        ]
+    def _parties(self, lines: list[CleanLine]) -> dict[str, PartyRef]:
+        """The party of each line by its identifier hash: found, or created (COPY on PostgreSQL)."""
+        hashes = {line.party_hash: line for line in lines}
+        found = {
+            digest: PartyRef(pk, bool(email and verified))
+            for digest, pk, email, verified in Party.objects.filter(
+                identifier_hash__in=list(hashes)
+            ).values_list("identifier_hash", "id", "email", "email_verified")
+        }
+        missing = [line for digest, line in hashes.items() if digest not in found]
         if missing:
-            Party.objects.bulk_create(missing, batch_size=1000, ignore_conflicts=True)
+            now = timezone.now()
+            ids = self.writer.allocate_ids(Party, len(missing))
+            rows = [
+                (
+                    pk,
+                    line.identifier.kind,
+                    line.party_hash,
+                    line.identifier.masked,
+                    line.establishment_unit,
+                    line.party_name or line.identifier.masked,
+                    line.party_language,
+                    now,
+                    "",
+                    False,
+                    True,
+                    True,
+                    True,
+                    MailFrequency.AUTO,
+                )
+                for pk, line in zip(ids, missing, strict=True)
+            ]
+            self.writer.write((Party, _PARTY_COLUMNS, rows))
             found.update(
-                {
-                    p.identifier_hash: p
-                    for p in Party.objects.filter(identifier_hash__in=[p.identifier_hash for p in missing])
-                }
+                {line.party_hash: PartyRef(pk, False) for pk, line in zip(ids, missing, strict=True)}
             )
         return found
 
     def _create(
-        self, lines: list[CleanLine], parties: dict[str, Party], now
+        self, lines: list[CleanLine], parties: dict[str, PartyRef], now
     ) -> list[tuple[CleanLine, Dossier]]:
         if not lines:
             return []
@@ -788,7 +825,7 @@ class Importer:
         created: list[tuple[CleanLine, Dossier]] = []
         events: list[tuple] = []
         for line, pk, reference, ogm in zip(lines, ids, references, ogms, strict=True):
-            party = parties[line.identifier.hashed]
+            party = parties[line.party_hash]
             fields = line.fields
             dossier = Dossier(
                 id=pk,
@@ -850,7 +887,7 @@ class Importer:
                 party_id=d.party_id,
             )
             for line, d in created
-            if parties[line.identifier.hashed].email and parties[line.identifier.hashed].email_verified
+            if parties[line.party_hash].announce
         ]
         if announce:
             OutboxEvent.objects.bulk_create(announce, batch_size=1000)
@@ -877,7 +914,7 @@ class Importer:
             values = [regenerate(value) if value in clash else value for value in values]
         raise IntegrityError(field_name)
 
-    def _update(self, dossier: Dossier, line: CleanLine, party: Party) -> str | LineResult:
+    def _update(self, dossier: Dossier, line: CleanLine, party: PartyRef) -> str | LineResult:
         if dossier.party_id != party.pk or dossier.kind != line.kind:
             return LineResult(
                 line.line,

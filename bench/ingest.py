@@ -1,0 +1,341 @@
+"""The city-systems benchmarks of ``python -m bench`` (issue 5), meant for PostgreSQL.
+
+* ``bulk``: ``--ingest-dossiers`` parking retributions (default 1,000,000) posted to
+  ``/api/v1/dossiers/bulk/`` in requests of 100,000 NDJSON lines, in-process (authentication, parsing,
+  validation, party matching, dossier + two timeline events per line, the permit cross-check per batch,
+  the streamed per-line results). Rows/s, and the ratio to a raw ``COPY`` of the same dossier rows into
+  the same table in the same run (rolled back afterwards); target ≥ 0.25.
+* ``cross_check``: 100,000 resident permits (their scope rows written) against the retributions, of
+  which about 2% fall under a permit; the full set-based cross-check (find, cancel, timeline, outbox),
+  rolled back, against one hand-written SQL join that finds the same matches; target ≤ 2.0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+
+BULK_TARGET = 0.25
+CROSS_CHECK_TARGET = 2.0
+LINES_PER_REQUEST = 100_000
+ORGANISATION = "bench-ingest"
+MUNICIPALITIES = 20
+PARTIES = 300_000
+COVERED_SHARE = 0.02
+
+
+def national_numbers(count: int) -> list[str]:
+    """Valid national register numbers of people born in the 1980s (fast: no library call per number)."""
+    numbers = []
+    day = dt.date(1980, 1, 1)
+    while len(numbers) < count:
+        for sequence in range(1, 998, 2):
+            body = f"{day:%y%m%d}{sequence:03d}"
+            numbers.append(f"{body}{97 - int(body) % 97:02d}")
+            if len(numbers) == count:
+                break
+        day += dt.timedelta(days=1)
+    return numbers
+
+
+def setup():
+    from eloket.constants import DossierKind, OrganisationKind
+    from eloket.models import ApiKey, Municipality, Organisation, Regulation
+
+    municipalities = []
+    for i in range(MUNICIPALITIES):
+        municipality, _ = Municipality.objects.get_or_create(
+            nis_code=f"{98000 + i:05d}", defaults={"slug": f"bench-ingest-{i}", "name_nl": f"Bench {i}"}
+        )
+        municipalities.append(municipality)
+    organisation, _ = Organisation.objects.get_or_create(
+        slug=ORGANISATION,
+        defaults={
+            "kind": OrganisationKind.PARKING_COMPANY,
+            "name_nl": "Bench Parkeren",
+            "iban": "BE21001234567803",
+            "account_holder": "Bench Parkeren",
+            "email": "bench@example.be",
+        },
+    )
+    organisation.municipalities.add(*municipalities)
+    Regulation.objects.get_or_create(
+        organisation=organisation,
+        code="BENCH-RET",
+        defaults={
+            "kind": DossierKind.PARKING_RETRIBUTION,
+            "title": "Bench",
+            "valid_from": dt.date(2024, 1, 1),
+            "tariff": {"forfait": 3500},
+        },
+    )
+    prefix, secret, token = ApiKey.new_token()
+    ApiKey.objects.create(
+        organisation=organisation, name="bench", prefix=prefix, secret_hash=ApiKey.hash_secret(secret)
+    )
+    return organisation, municipalities, token
+
+
+def lines(start: int, count: int, numbers: list[str], rng: random.Random) -> bytes:
+    base = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
+    out = []
+    for i in range(start, start + count):
+        occurred = base + dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 120))
+        out.append(
+            json.dumps(
+                {
+                    "external_id": f"BULK-{i:08d}",
+                    "kind": "parking_retribution",
+                    "municipality": f"{98000 + i % MUNICIPALITIES:05d}",
+                    "party": {
+                        "national_number": numbers[i % len(numbers)],
+                        "name": f"Houder {i % len(numbers)}",
+                    },
+                    "plate": f"1-B{i % 100_000:05d}",
+                    "street": "Stationsstraat",
+                    "zone_code": f"Z{i % 7}",
+                    "occurred_at": occurred.isoformat(),
+                    "regulation": "BENCH-RET",
+                    "status": "notified",
+                    "notified_at": (occurred + dt.timedelta(days=2)).isoformat(),
+                }
+            )
+        )
+    return ("\n".join(out) + "\n").encode()
+
+
+def run_bulk(*, organisation, token: str, total: int) -> tuple[float, int]:
+    from django.test import Client
+
+    from eloket.models import Dossier
+
+    already = Dossier.objects.filter(organisation=organisation).count()
+    client = Client()
+    rng = random.Random(5)
+    numbers = national_numbers(PARTIES)
+    seconds = 0.0
+    created = 0
+    for start in range(already, already + total, LINES_PER_REQUEST):
+        count = min(LINES_PER_REQUEST, already + total - start)
+        body = lines(start, count, numbers, rng)
+        began = time.perf_counter()
+        response = client.generic(
+            "POST",
+            "/api/v1/dossiers/bulk/",
+            body,
+            content_type="application/x-ndjson",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        last = b""
+        for chunk in response.streaming_content:
+            last = chunk
+        seconds += time.perf_counter() - began
+        summary = json.loads(last.splitlines()[-1])["summary"]
+        if summary["created"] != count:
+            raise SystemExit(f"bench bulk: FAILED: {summary}")
+        created += count
+    return seconds, created
+
+
+def run_copy(*, organisation, count: int) -> float:
+    """COPY the same dossier rows (new ids and unique values) into the same table, then roll back."""
+    from django.db import connection, transaction
+
+    from eloket.ingest import _DOSSIER_COLUMNS
+    from eloket.models import Dossier
+    from eloket.scale.writer import Writer
+
+    rows = list(
+        Dossier.objects.filter(organisation=organisation)
+        .order_by("-id")
+        .values_list(*_DOSSIER_COLUMNS)[:count]
+    )
+    index = {name: i for i, name in enumerate(_DOSSIER_COLUMNS)}
+    writer = Writer()
+
+    class Rollback(Exception):
+        pass
+
+    seconds = 0.0
+    try:
+        with transaction.atomic():
+            ids = writer.allocate_ids(Dossier, len(rows))
+            prepared = []
+            for new_id, row in zip(ids, rows, strict=True):
+                row = list(row)
+                row[index["id"]] = new_id
+                row[index["reference"]] = f"CP-{new_id}"
+                row[index["external_id"]] = f"COPY-{new_id}"
+                row[index["ogm"]] = None
+                prepared.append(tuple(row))
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit = off")  # as the bulk import's writer does
+            began = time.perf_counter()
+            writer._insert(Dossier, _DOSSIER_COLUMNS, prepared)
+            seconds = time.perf_counter() - began
+            raise Rollback
+    except Rollback:
+        pass
+    return seconds
+
+
+def seed_permits(*, organisation, municipalities, count: int) -> int:
+    """``count`` active resident permits; about ``COVERED_SHARE`` of the retributions fall under one."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from eloket.constants import DossierKind, DossierStatus, PartyKind
+    from eloket.models import Dossier, Party, PermitScope
+    from eloket.permits import permit_scope_rebuild
+    from eloket.scale.writer import Writer
+
+    existing = Dossier.objects.filter(organisation=organisation, kind=DossierKind.RESIDENT_PERMIT).count()
+    if existing >= count:
+        return existing
+    party_id = Party.objects.filter(kind=PartyKind.PERSON).values_list("id", flat=True).first()
+    retributions = Dossier.objects.filter(organisation=organisation, kind=DossierKind.PARKING_RETRIBUTION)
+    total = retributions.count()
+    covered = set(random.Random(7).sample(range(total), int(total * COVERED_SHARE))) if total else set()
+    # Plates of covered retributions get a permit for their zone; the other permits go to other plates.
+    sample = list(
+        retributions.order_by("id").values_list("plate", "zone_code", "municipality_id")[: max(total, 1)]
+    )
+    targets = [sample[i] for i in sorted(covered)][: count - existing]
+    rng = random.Random(11)
+    while len(targets) < count - existing:
+        targets.append(
+            (f"9-P{rng.randrange(10**6):06d}", f"Z{rng.randrange(7)}", rng.choice(municipalities).pk)
+        )
+    now = timezone.now()
+    writer = Writer()
+    columns = (
+        "id", "kind", "status", "reference", "external_id", "municipality_id", "organisation_id", "party_id",
+        "language", "plate", "plate_normalised", "extra_plates", "street", "street_key", "house_number",
+        "zone_code", "valid_from", "valid_until", "offence_code", "offence_description",
+        "amount_original_cents", "costs_cents", "amount_paid_cents", "created_at", "updated_at",
+    )  # fmt: skip
+    from eloket.plates import plate_normalise
+
+    for start in range(0, len(targets), 20_000):
+        chunk = targets[start : start + 20_000]
+        with transaction.atomic():
+            ids = writer.allocate_ids(Dossier, len(chunk))
+            rows = [
+                (
+                    pk,
+                    DossierKind.RESIDENT_PERMIT,
+                    DossierStatus.ACTIVE,
+                    f"BK-B-{pk}",
+                    f"PERMIT-{pk}",
+                    municipality_id,
+                    organisation.pk,
+                    party_id,
+                    "nl",
+                    plate,
+                    plate_normalise(plate),
+                    [],
+                    "",
+                    "",
+                    "",
+                    zone,
+                    dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                    dt.datetime(2026, 12, 31, tzinfo=dt.UTC),
+                    "",
+                    "",
+                    0,
+                    0,
+                    0,
+                    now,
+                    now,
+                )  # fmt: skip
+                for pk, (plate, zone, municipality_id) in zip(ids, chunk, strict=True)
+            ]
+            writer.write((Dossier, columns, rows))
+            permit_scope_rebuild(permit_ids=ids)
+    writer.vacuum_analyse()
+    return PermitScope.objects.filter(permit__organisation=organisation).count()
+
+
+def run_cross_check() -> tuple[float, int, float, int]:
+    """(seconds, cancelled) of the full cross-check, rolled back; (seconds, matches) of the plain join."""
+    from django.db import connection, transaction
+
+    from eloket.constants import DossierKind
+    from eloket.permits import cancellable_statuses, permit_cross_check
+
+    class Rollback(Exception):
+        pass
+
+    result = {}
+    try:
+        with transaction.atomic():
+            began = time.perf_counter()
+            result["check"] = permit_cross_check()
+            result["seconds"] = time.perf_counter() - began
+            raise Rollback
+    except Rollback:
+        pass
+    statuses = ", ".join(f"'{s}'" for s in cancellable_statuses())
+    join = f"""
+        SELECT count(*) FROM (
+            SELECT d.id, min(s.permit_id)
+            FROM eloket_dossier d
+            JOIN eloket_permitscope s
+              ON s.municipality_id = d.municipality_id AND s.plate_normalised = d.plate_normalised
+            WHERE d.kind = '{DossierKind.PARKING_RETRIBUTION}' AND d.status IN ({statuses})
+              AND d.occurred_at IS NOT NULL
+              AND (s.valid_from IS NULL OR s.valid_from <= d.occurred_at)
+              AND (s.valid_until IS NULL OR d.occurred_at <= s.valid_until)
+              AND ((s.zone_code <> '' AND s.zone_code = d.zone_code)
+                   OR (s.street_key <> '' AND s.street_key = d.street_key))
+            GROUP BY d.id
+        ) AS matches
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        began = time.perf_counter()
+        cursor.execute(join)
+        matches = cursor.fetchone()[0]
+        join_seconds = time.perf_counter() - began
+    return result["seconds"], result["check"].cancelled, join_seconds, matches
+
+
+def main(*, dossiers: int, permits: int) -> bool:
+    from django.db import connection
+
+    from eloket.models import Dossier
+
+    vendor = connection.vendor
+    if vendor != "postgresql":
+        print("bench ingest: note: the targets are for PostgreSQL (DATABASE_URL=postgres://…)")
+    organisation, municipalities, token = setup()
+    have = Dossier.objects.filter(organisation=organisation, kind="parking_retribution").count()
+    ok = True
+    if have < dossiers:
+        seconds, created = run_bulk(organisation=organisation, token=token, total=dossiers - have)
+        copy_seconds = run_copy(organisation=organisation, count=created)
+        rate, copy_rate = created / seconds, created / copy_seconds
+        ratio = rate / copy_rate
+        ok &= ratio >= BULK_TARGET
+        print(
+            f"bench bulk_import: {created} dossiers in {seconds:.1f} s = {rate:,.0f} rows/s; raw COPY of the "
+            f"same rows {copy_seconds:.1f} s = {copy_rate:,.0f} rows/s; ratio {ratio:.2f} (target ≥ {BULK_TARGET})"
+        )
+    else:
+        print(f"bench bulk_import: skipped, {have} retributions already imported (use a fresh database)")
+    scopes = seed_permits(organisation=organisation, municipalities=municipalities, count=permits)
+    total = Dossier.objects.filter(kind="parking_retribution").count()
+    seconds, cancelled, join_seconds, matches = run_cross_check()
+    if cancelled != matches:
+        print(f"bench cross_check: FAILED: cancelled {cancelled}, the plain join finds {matches}")
+        return False
+    ratio = seconds / join_seconds
+    ok &= ratio <= CROSS_CHECK_TARGET
+    print(
+        f"bench cross_check: {total} retributions × {permits} permits ({scopes} scope rows): {cancelled} "
+        f"cancelled in {seconds:.2f} s; one SQL join finding the same {matches}: {join_seconds:.2f} s; "
+        f"ratio {ratio:.2f} (target ≤ {CROSS_CHECK_TARGET})"
+    )
+    return ok
