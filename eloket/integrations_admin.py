@@ -20,12 +20,13 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
@@ -400,10 +401,10 @@ class WebhookEndpointViewSet(ModelViewSet):
     list_display = [
         "url",
         "organisation",
-        "active",
+        BooleanColumn("active", label=capfirst(gettext_lazy("actief"))),
         Column("events", label=gettext_lazy("Gebeurtenissen"), accessor=_events_label),
         Column("failing", label=gettext_lazy("Mislukte afleveringen")),
-        "created_at",
+        DateColumn("created_at", label=gettext_lazy("Aangemaakt")),
     ]
     list_filter = ["organisation", "active"]
     search_fields = ["url"]

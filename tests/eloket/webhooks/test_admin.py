@@ -193,6 +193,8 @@ def test_a_coordinator_adds_a_webhook_sees_its_secret_and_rotates_it(
     assert response["Location"] == reverse("eloket_webhooks:edit", args=[endpoint.pk])
     assert endpoint.events == sorted([EventType.DOSSIER_PAID, EventType.DECISION])
     assert endpoint.secret in client.get(response["Location"]).content.decode()
+    listing = client.get(reverse("eloket_webhooks:index")).content.decode()
+    assert "https://ict.genk.example/eloket" in listing and "Beslissing genomen, Dossier betaald" in listing
 
     old = endpoint.secret
     client.post(reverse("eloket_webhooks:rotate", args=[endpoint.pk]))
