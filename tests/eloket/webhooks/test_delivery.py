@@ -229,3 +229,11 @@ def test_a_public_https_url_passes_the_check_and_local_http_only_when_allowed():
     url_check("http://127.0.0.1:8123/hook", allow_local=True)
     with pytest.raises(UrlRefused):
         url_check("http://127.0.0.1:8123/hook", allow_local=False)
+
+
+def test_the_retry_job_is_a_schedule_declared_by_migrate(settings):
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(name="eloket.webhooks.retry")
+    assert schedule.func == "eloket.webhooks.tasks.webhooks_retry"
+    assert (schedule.minutes, schedule.repeats) == (settings.WEBHOOK_RETRY_EVERY_MINUTES, -1)
