@@ -32,7 +32,10 @@ def payload_for(event: OutboxEvent) -> dict:
     data = {}
     if event.dossier_id is not None:
         data["dossier"] = dossier_summary(event.dossier)
-    data.update(event.data or {})
+    if isinstance(event.data, dict):
+        data.update(event.data)
+    elif event.data:  # a set-based writer's JSON that is not an object: passed on as it is
+        data["details"] = event.data
     return {
         "id": str(event.event_id),
         "type": event.type,
