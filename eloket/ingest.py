@@ -243,6 +243,17 @@ class Context:
         self.zone = ZoneInfo(settings.TIME_ZONE)
         self.kinds = {k.value for k in DossierKind}
         self.languages = {lang.value for lang in Language}
+        self._identifiers: dict = {}
+
+    def identifier(self, parse, value: str):
+        """(identifier, its hash), remembered for this import only: a lease company or a regular
+        parker is on many lines, and validation plus the keyed hash is a large part of a line."""
+        key = (parse, value)
+        found = self._identifiers.get(key)
+        if found is None:
+            identifier = parse(value)
+            found = self._identifiers[key] = (identifier, identifier.hashed)
+        return found
 
     def nis_known(self, code: str) -> bool:
         if self.all_nis is None:
@@ -315,7 +326,12 @@ def _datetime(data, name, errors, zone) -> dt.datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
-    return parsed
+    if not 1900 <= parsed.year <= 2200:
+        errors.setdefault(name, []).append(
+            _error("out_of_range", _("Dit tijdstip ligt niet tussen 1900 en 2200."))
+        )
+        return None
+    return parsed.astimezone(dt.UTC)  # PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows
 
 
 def _date(data, name, errors) -> dt.date | None:
@@ -325,7 +341,10 @@ def _date(data, name, errors) -> dt.date | None:
     try:
         if not isinstance(value, str):
             raise ValueError
-        return dt.date.fromisoformat(value)
+        parsed = dt.date.fromisoformat(value)
+        if not 1900 <= parsed.year <= 2200:
+            raise ValueError
+        return parsed
     except ValueError:
         errors.setdefault(name, []).append(_error("invalid_date", _("Verwacht een datum als 2026-03-14.")))
         return None
@@ -368,7 +387,9 @@ def line_validate(data: dict, context: Context, number: int = 1) -> CleanLine:
         )
         kind = ""
     municipality_id = _municipality(data.get("municipality"), context, errors)
-    identifier, party_name, party_language, establishment_unit = _party(data.get("party"), context, errors)
+    identifier, party_hash, party_name, party_language, establishment_unit = _party(
+        data.get("party"), context, errors
+    )
     fields = _facts(data, context, errors)
     language = data.get("language") or party_language or "nl"
     if not isinstance(language, str) or language not in context.languages:
@@ -412,7 +433,7 @@ def line_validate(data: dict, context: Context, number: int = 1) -> CleanLine:
         ogm=ogm,
         fields=fields,
         given=frozenset(data),
-        party_hash=identifier.hashed,
+        party_hash=party_hash,
     )
 
 
@@ -442,19 +463,19 @@ def _party(party, context: Context, errors: Errors):
         errors.add(
             "party", "required", _("Geef de partij: een object met national_number of enterprise_number.")
         )
-        return None, "", "", ""
+        return None, "", "", "", ""
     unknown = sorted(set(party) - PARTY_FIELDS)
     if unknown:
         errors.add("party", "unknown_field", _("Onbekende velden: %s") % ", ".join(unknown)[:200])
-    identifier = None
+    identifier = identifier_hash = None
     national, enterprise = party.get("national_number"), party.get("enterprise_number")
     try:
         if national and enterprise:
             raise ValidationError(_("Geef een rijksregisternummer of een ondernemingsnummer, niet beide."))
         if national:
-            identifier = parse_national_number(str(national))
+            identifier, identifier_hash = context.identifier(parse_national_number, str(national))
         elif enterprise:
-            identifier = parse_enterprise_number(str(enterprise))
+            identifier, identifier_hash = context.identifier(parse_enterprise_number, str(enterprise))
         else:
             raise ValidationError(_("Geef een rijksregisternummer of een ondernemingsnummer."))
     except ValidationError as error:
@@ -469,7 +490,7 @@ def _party(party, context: Context, errors: Errors):
     if language and (not isinstance(language, str) or language not in context.languages):
         errors.add("party", "invalid_language", _("Taal: nl, fr, en of de."))
         language = ""
-    return identifier, party_name, language, str(party.get("establishment_unit") or "")[:10]
+    return identifier, identifier_hash, party_name, language, str(party.get("establishment_unit") or "")[:10]
 
 
 def _facts(data: dict, context: Context, errors: Errors) -> dict:
@@ -606,6 +627,17 @@ _EVENT_COLUMNS = (
 
 
 @dataclass(frozen=True)
+class NewDossier:
+    """What the import needs to know of a dossier it just wrote."""
+
+    pk: int
+    kind: str
+    reference: str
+    status: str
+    party_id: int
+
+
+@dataclass(frozen=True)
 class PartyRef:
     pk: int
     announce: bool  # a registered and verified address to tell the citizen at
@@ -725,7 +757,7 @@ class Importer:
                 organisation=self.organisation, external_id__in=[line.external_id for line in lines]
             )
         }
-        written: dict[int, Dossier] = {}  # line number → dossier created or changed
+        written: dict[int, Dossier | NewDossier] = {}  # line number → dossier created or changed
         for line in lines:
             dossier = existing.get(line.external_id)
             if dossier is None:
@@ -748,7 +780,9 @@ class Importer:
         self._cross_check(written, results, now)
         return results
 
-    def _cross_check(self, written: dict[int, Dossier], results: dict[int, LineResult], now) -> None:
+    def _cross_check(
+        self, written: dict[int, Dossier | NewDossier], results: dict[int, LineResult], now
+    ) -> None:
         # Permits first, so that a retribution in the same batch is checked against them too.
         permits = [d.pk for d in written.values() if d.kind in PERMIT_KINDS]
         retributions = [d.pk for d in written.values() if d.kind == DossierKind.PARKING_RETRIBUTION]
@@ -806,7 +840,7 @@ class Importer:
 
     def _create(
         self, lines: list[CleanLine], parties: dict[str, PartyRef], now
-    ) -> list[tuple[CleanLine, Dossier]]:
+    ) -> list[tuple[CleanLine, NewDossier]]:
         if not lines:
             return []
         today = timezone.localdate(now)
@@ -822,62 +856,83 @@ class Importer:
             given=frozenset(line.ogm for line in lines if line.ogm),
         )
         ids = self.writer.allocate_ids(Dossier, len(lines))
-        created: list[tuple[CleanLine, Dossier]] = []
+        created: list[tuple[CleanLine, NewDossier]] = []
+        rows: list[tuple] = []
         events: list[tuple] = []
+        # One scratch dossier for the policies' rules (amount, deadlines): building a model instance
+        # per line was the largest cost of the import (docs/performance.md).
+        scratch = Dossier()
+        organisation_id = self.organisation.pk
         for line, pk, reference, ogm in zip(lines, ids, references, ogms, strict=True):
-            party = parties[line.party_hash]
             fields = line.fields
-            dossier = Dossier(
-                id=pk,
-                kind=line.kind,
-                status=policy_for(line.kind).initial_status,
-                reference=reference,
-                external_id=line.external_id,
-                municipality_id=line.municipality_id,
-                organisation_id=self.organisation.pk,
-                party_id=party.pk,
-                regulation=line.regulation,
-                ogm=ogm,
-                created_at=now,
-                updated_at=now,
-                **fields,
-            )
-            dossier.plate_normalised = plate_normalise(dossier.plate)
-            dossier.zone_code = zone_code_normalise(dossier.zone_code)
-            dossier.street_key = street_key(dossier.street)
-            policy = dossier.policy
-            computed = policy.compute_amount_cents(dossier)
-            dossier.amount_original_cents = computed if computed is not None else (line.amount_cents or 0)
-            issued_at = line.issued_at or dossier.occurred_at or now
+            policy = policy_for(line.kind)
+            scratch.kind = line.kind
+            scratch.status = policy.initial_status
+            scratch.regulation = line.regulation
+            scratch.gas_category = fields["gas_category"]
+            scratch.speed_limit_kmh = fields["speed_limit_kmh"]
+            scratch.measured_speed_kmh = fields["measured_speed_kmh"]
+            scratch.built_up_area = fields["built_up_area"]
+            scratch.costs_cents = scratch.amount_paid_cents = 0
+            scratch.pay_by, scratch.contest_by = fields["pay_by"], fields["contest_by"]
+            computed = policy.compute_amount_cents(scratch)
+            scratch.amount_original_cents = computed if computed is not None else (line.amount_cents or 0)
+            issued_at = line.issued_at or fields["occurred_at"] or now
             events.append(
-                (pk, TimelineEventKind.ISSUED, "", dossier.status, issued_at, self.actor_label, "", {})
+                (pk, TimelineEventKind.ISSUED, "", scratch.status, issued_at, self.actor_label, "", {})
             )
             if line.target_status:
                 at = line.notified_at or now
-                from_status = dossier.status
-                policy.apply_entry(dossier, line.target_status, timezone.localdate(at) if at else today)
-                dossier.status = line.target_status
-                events.append(
-                    (
-                        pk,
-                        policy.event_for(from_status, line.target_status),
-                        from_status,
-                        dossier.status,
-                        at,
-                        self.actor_label,
-                        "",
-                        {},
-                    )
+                from_status = scratch.status
+                policy.apply_entry(scratch, line.target_status, timezone.localdate(at) if at else today)
+                scratch.status = line.target_status
+                event = policy.event_for(from_status, line.target_status)
+                events.append((pk, event, from_status, scratch.status, at, self.actor_label, "", {}))
+            plate = fields["plate"]
+            rows.append(
+                (
+                    pk,
+                    line.kind,
+                    scratch.status,
+                    reference,
+                    line.external_id,
+                    line.municipality_id,
+                    organisation_id,
+                    parties[line.party_hash].pk,
+                    line.regulation.pk if line.regulation else None,
+                    fields["language"],
+                    plate,
+                    plate_normalise(plate),
+                    fields["extra_plates"],
+                    fields["street"],
+                    street_key(fields["street"]),
+                    fields["house_number"],
+                    zone_code_normalise(fields["zone_code"]),
+                    fields["latitude"],
+                    fields["longitude"],
+                    fields["occurred_at"],
+                    fields["valid_from"],
+                    fields["valid_until"],
+                    fields["offence_code"],
+                    fields["offence_description"],
+                    fields["gas_category"],
+                    fields["speed_limit_kmh"],
+                    fields["measured_speed_kmh"],
+                    fields["built_up_area"],
+                    scratch.amount_original_cents,
+                    scratch.costs_cents,
+                    0,
+                    ogm,
+                    scratch.pay_by,
+                    scratch.contest_by,
+                    now,
+                    now,
                 )
-            created.append((line, dossier))
-        self.writer.write(
-            (
-                Dossier,
-                _DOSSIER_COLUMNS,
-                [tuple(getattr(d, c) for c in _DOSSIER_COLUMNS) for _l, d in created],
-            ),
-            (TimelineEvent, _EVENT_COLUMNS, events),
-        )
+            )
+            created.append(
+                (line, NewDossier(pk, line.kind, reference, scratch.status, parties[line.party_hash].pk))
+            )
+        self.writer.write((Dossier, _DOSSIER_COLUMNS, rows), (TimelineEvent, _EVENT_COLUMNS, events))
         # Tell the citizen (eloket.mail) where there is an address to tell them at.
         announce = [
             OutboxEvent(

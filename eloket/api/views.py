@@ -3,6 +3,7 @@ through ``eloket.ingest`` and ``eloket.services``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 
@@ -136,9 +137,14 @@ def _query_datetime(params, name):
         parsed = parse_datetime(value)
     except ValueError:
         parsed = None
+    if parsed is not None:
+        try:  # in UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows
+            parsed = (parsed if parsed.tzinfo else timezone.make_aware(parsed)).astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            parsed = None
     if parsed is None:
         raise exceptions.ValidationError({name: [_("Verwacht een tijdstip als 2026-03-14T09:30:00+01:00.")]})
-    return parsed if parsed.tzinfo else timezone.make_aware(parsed)
+    return parsed
 
 
 @extend_schema(tags=["dossiers"])

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import partial
 
 from django.db import connection
-from django.db.models import DateField, DateTimeField, JSONField, Model
+from django.db.models import DateField, DateTimeField, DecimalField, JSONField, Model
 
 
 class Writer:
@@ -39,9 +39,18 @@ class Writer:
         return list(range(first, first + count))
 
     def _insert(self, model: type[Model], attnames: tuple[str, ...], rows: Iterable[tuple]) -> None:
-        """Rows (tuples of Python values in ``attnames`` order); columns left out take the table default."""
+        """Rows (tuples of Python values in ``attnames`` order). A column left out gets the model
+        field's default (Django keeps defaults in Python, not in the table), or NULL."""
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
         fields = [by_attname[a] for a in attnames]
+        defaulted = [
+            f
+            for f in model._meta.concrete_fields
+            if f.attname not in attnames and not f.primary_key and f.has_default()
+        ]
+        if defaulted:
+            fields += defaulted
+            rows = _with_defaults(rows, defaulted)
         adapters = {i: adapter for i, f in enumerate(fields) if (adapter := self._adapter(f))}
         if adapters:
             rows = _adapted(rows, adapters)
@@ -67,7 +76,7 @@ class Writer:
             return None
         if isinstance(field, DateTimeField):  # as DatabaseOperations.adapt_datetimefield_value stores it
             return partial(_sqlite_datetime, tz=connection.timezone)
-        if isinstance(field, DateField):
+        if isinstance(field, DateField | DecimalField):
             return partial(field.get_db_prep_save, connection=connection)
         return None
 
@@ -104,6 +113,16 @@ def _json_text(value) -> str:
 
 def _sqlite_datetime(value, tz) -> str | None:
     return None if value is None else str(value.astimezone(tz).replace(tzinfo=None))
+
+
+def _with_defaults(rows: Iterable[tuple], fields: list) -> Iterable[tuple]:
+    fixed = [None if callable(f.default) else f.get_default() for f in fields]
+    varying = [i for i, f in enumerate(fields) if callable(f.default)]
+    for row in rows:
+        extra = list(fixed)
+        for i in varying:
+            extra[i] = fields[i].get_default()
+        yield (*row, *extra)
 
 
 def _adapted(rows: Iterable[tuple], adapters: dict) -> Iterable[tuple]:

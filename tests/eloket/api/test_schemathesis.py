@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
 
@@ -32,7 +34,18 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 
 
 @pytest.fixture
-def token(city, django_db_setup):
+def keep_connection():
+    """The WSGI handler closes the database connection after each request, as it should in
+    production; here it is the test's transaction, so keep it open (as Django's test client does)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(city, keep_connection):
     from tests.factories import DossierFactory, person_party
 
     # Something to find: a dossier with a guessable external id, and a permit.
