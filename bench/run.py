@@ -36,12 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per view first (default 20)")
     parser.add_argument(
         "--only",
-        choices=["all", "overview", "payments"],
+        choices=["all", "overview", "payments", "mail"],
         default="all",
         help="which benchmarks (default all)",
     )
     parser.add_argument("--payment-events", type=int, default=10_000, help="webhook events (default 10000)")
     parser.add_argument("--coda-movements", type=int, default=100_000, help="CODA movements (default 100000)")
+    parser.add_argument("--mails", type=int, default=100_000, help="new-dossier e-mails (default 100000)")
     args = parser.parse_args(argv)
 
     # Not setdefault: a DJANGO_SETTINGS_MODULE left in the shell would lack the reference view.
@@ -52,13 +53,22 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    if args.only == "mail":
+        from bench.mail import main as mail_main
+
+        return 0 if mail_main(mails=args.mails) else 1
     overview_ok = run_overview(args) if args.only != "payments" else True
     if args.only == "overview":
         return 0 if overview_ok else 1
     from bench.payments import main as payments_main
 
     payments_ok = payments_main(events=args.payment_events, movements=args.coda_movements)
-    return 0 if overview_ok and payments_ok else 1
+    if args.only == "payments":
+        return 0 if overview_ok and payments_ok else 1
+    from bench.mail import main as mail_main
+
+    mail_ok = mail_main(mails=args.mails)
+    return 0 if overview_ok and payments_ok and mail_ok else 1
 
 
 def run_overview(args) -> bool:

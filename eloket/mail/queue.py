@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from eloket.constants import NotificationStatus
 from eloket.models import Notification
+from eloket.scale.writer import Writer
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +53,7 @@ def notifications_write(rows: list[Notification]) -> list[int]:
         return []
     try:
         with transaction.atomic():
-            Notification.objects.bulk_create(fresh, batch_size=1000)
-        ids = [row.pk for row in fresh]
+            ids = _insert(fresh)
     except IntegrityError:
         # Another writer took one of these keys between the lookup and the insert: insert what is
         # still free and find the ids by key.
@@ -60,6 +61,26 @@ def notifications_write(rows: list[Notification]) -> list[int]:
         ids = _pending_ids_for([row.key for row in fresh])
     notifications_send_after_commit(ids)
     logger.info("notifications_written count=%s", len(ids))
+    return ids
+
+
+def _insert(rows: list[Notification]) -> list[int]:
+    """One INSERT per thousand rows; on PostgreSQL one COPY (the rows carry a few kilobytes of text
+    each, and COPY spares building and parsing statements of megabytes)."""
+    if connection.vendor != "postgresql":
+        Notification.objects.bulk_create(rows, batch_size=1000)
+        return [row.pk for row in rows]
+    ids = Writer().allocate_ids(Notification, len(rows))
+    now = timezone.now()
+    fields = [f for f in Notification._meta.concrete_fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {Notification._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for pk, row in zip(ids, rows, strict=True):
+            row.pk, row.created_at = pk, now
+            copy.write_row([getattr(row, f.attname) for f in fields])
     return ids
 
 
