@@ -751,12 +751,17 @@ class Importer:
         now = timezone.now()
         results: dict[int, LineResult] = {}
         parties = self._parties(lines)
-        existing = {
-            d.external_id: d
-            for d in Dossier.objects.filter(
-                organisation=self.organisation, external_id__in=[line.external_id for line in lines]
-            )
-        }
+        known = self.writer.existing(
+            Dossier, "external_id", [line.external_id for line in lines], organisation_id=self.organisation.pk
+        )
+        existing = (
+            {
+                d.external_id: d
+                for d in Dossier.objects.filter(organisation=self.organisation, external_id__in=known)
+            }
+            if known
+            else {}
+        )
         written: dict[int, Dossier | NewDossier] = {}  # line number → dossier created or changed
         for line in lines:
             dossier = existing.get(line.external_id)
@@ -805,9 +810,9 @@ class Importer:
         hashes = {line.party_hash: line for line in lines}
         found = {
             digest: PartyRef(pk, bool(email and verified))
-            for digest, pk, email, verified in Party.objects.filter(
-                identifier_hash__in=list(hashes)
-            ).values_list("identifier_hash", "id", "email", "email_verified")
+            for digest, pk, email, verified in self.writer.select(
+                Party, ("identifier_hash", "id", "email", "email_verified"), "identifier_hash", list(hashes)
+            )
         }
         missing = [line for digest, line in hashes.items() if digest not in found]
         if missing:

@@ -121,7 +121,7 @@ def permit_cross_check(
     """
     at = at or timezone.now()
     run = secrets.token_hex(8)
-    params: list = [at, run]
+    params: list = []
     where = [
         "d.kind = %s",
         f"d.status IN ({', '.join(['%s'] * len(cancellable_statuses()))})",
@@ -153,44 +153,107 @@ def permit_cross_check(
         WHERE {" AND ".join(where)}
         GROUP BY d.id, d.status
     """  # noqa: S608 (only placeholders are interpolated)
-    reason = '\'{"permit": "\' || p.reference || \'", "permit_kind": "\' || p.kind || \'"}\''
-    event_columns, event_leading = outbox_emit_sql(type=EventType.DOSSIER_CANCELLED_BY_PERMIT)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(find, params)
-        cancelled = cursor.rowcount
+        if connection.vendor == "postgresql":
+            cancelled = _cancel_postgresql(cursor, " AND ".join(where), params, at=at, run=run)
+        else:
+            cancelled = _cancel_in_steps(cursor, find, [at, run, *params], at=at, run=run)
         if cancelled <= 0:
             return CrossCheckResult(run=run, cancelled=0)
-        cursor.execute(
-            """
-            UPDATE eloket_dossier SET status = %s, updated_at = %s
-            WHERE id IN (SELECT dossier_id FROM eloket_permitmatch WHERE run = %s)
-            """,
-            [DossierStatus.CANCELLED_BY_PERMIT, at, run],
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO eloket_timelineevent
-                (dossier_id, kind, status_from, status_to, occurred_at, actor_label, note, data)
-            SELECT m.dossier_id, %s, m.status_from, %s, %s, %s, '', {outbox_json_cast(reason)}
-            FROM eloket_permitmatch m JOIN eloket_dossier p ON p.id = m.permit_id
-            WHERE m.run = %s
-            """,  # noqa: S608
-            [TimelineEventKind.CANCELLED_BY_PERMIT, DossierStatus.CANCELLED_BY_PERMIT, at, ACTOR_LABEL, run],
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO eloket_outboxevent ({event_columns})
-            SELECT {event_leading}, d.organisation_id, d.id, d.party_id, {outbox_json_cast(reason)}
-            FROM eloket_permitmatch m
-            JOIN eloket_dossier d ON d.id = m.dossier_id
-            JOIN eloket_dossier p ON p.id = m.permit_id
-            WHERE m.run = %s
-            """,  # noqa: S608
-            [EventType.DOSSIER_CANCELLED_BY_PERMIT, at, run],
-        )
         outbox_poke_after_commit()
     logger.info("permit_cross_check run=%s cancelled=%s", run, cancelled)
     return CrossCheckResult(run=run, cancelled=cancelled)
+
+
+# The timeline event's and the outbox event's data, as JSON text: {"permit": …, "permit_kind": …}.
+REASON = '\'{"permit": "\' || p.reference || \'", "permit_kind": "\' || p.kind || \'"}\''
+_MATCHED = ("SELECT d.id AS dossier_id, MIN(s.permit_id) AS permit_id, d.status AS status_from,"
+            " d.organisation_id, d.party_id")  # fmt: skip
+_JOIN = """
+    FROM eloket_dossier d
+    JOIN eloket_permitscope s
+      ON s.municipality_id = d.municipality_id AND s.plate_normalised = d.plate_normalised
+"""
+
+
+def _cancel_postgresql(cursor, where: str, params: list, *, at, run: str) -> int:
+    """One statement: writable CTEs find the matches once and write all four tables from them."""
+    event_columns, event_leading = outbox_emit_sql(type=EventType.DOSSIER_CANCELLED_BY_PERMIT)
+    reason = outbox_json_cast(REASON)
+    cursor.execute(
+        f"""
+        WITH found AS MATERIALIZED ({_MATCHED} {_JOIN} WHERE {where} GROUP BY d.id),
+        reasons AS MATERIALIZED (
+            SELECT f.*, {reason} AS reason FROM found f JOIN eloket_dossier p ON p.id = f.permit_id
+        ),
+        matched AS (
+            INSERT INTO eloket_permitmatch (dossier_id, permit_id, status_from, matched_at, run)
+            SELECT dossier_id, permit_id, status_from, %s, %s FROM found
+        ),
+        cancelled AS (
+            UPDATE eloket_dossier d SET status = %s, updated_at = %s FROM found f WHERE d.id = f.dossier_id
+        ),
+        timeline AS (
+            INSERT INTO eloket_timelineevent
+                (dossier_id, kind, status_from, status_to, occurred_at, actor_label, note, data)
+            SELECT dossier_id, %s, status_from, %s, %s, %s, '', reason FROM reasons
+        )
+        INSERT INTO eloket_outboxevent ({event_columns})
+        SELECT {event_leading}, organisation_id, dossier_id, party_id, reason FROM reasons
+        """,  # noqa: S608 (only placeholders and fixed SQL are interpolated)
+        [
+            *params,
+            at,
+            run,
+            DossierStatus.CANCELLED_BY_PERMIT,
+            at,
+            TimelineEventKind.CANCELLED_BY_PERMIT,
+            DossierStatus.CANCELLED_BY_PERMIT,
+            at,
+            ACTOR_LABEL,
+            EventType.DOSSIER_CANCELLED_BY_PERMIT,
+            at,
+        ],
+    )
+    return cursor.rowcount
+
+
+def _cancel_in_steps(cursor, find: str, params: list, *, at, run: str) -> int:
+    """SQLite has no writable CTEs: the matches go to PermitMatch first, the rest is written from there."""
+    cursor.execute(find, params)
+    cancelled = cursor.rowcount
+    if cancelled <= 0:
+        return 0
+    cursor.execute(
+        """
+        UPDATE eloket_dossier SET status = %s, updated_at = %s
+        WHERE id IN (SELECT dossier_id FROM eloket_permitmatch WHERE run = %s)
+        """,
+        [DossierStatus.CANCELLED_BY_PERMIT, at, run],
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO eloket_timelineevent
+            (dossier_id, kind, status_from, status_to, occurred_at, actor_label, note, data)
+        SELECT m.dossier_id, %s, m.status_from, %s, %s, %s, '', {REASON}
+        FROM eloket_permitmatch m JOIN eloket_dossier p ON p.id = m.permit_id
+        WHERE m.run = %s
+        """,  # noqa: S608
+        [TimelineEventKind.CANCELLED_BY_PERMIT, DossierStatus.CANCELLED_BY_PERMIT, at, ACTOR_LABEL, run],
+    )
+    event_columns, event_leading = outbox_emit_sql(type=EventType.DOSSIER_CANCELLED_BY_PERMIT)
+    cursor.execute(
+        f"""
+        INSERT INTO eloket_outboxevent ({event_columns})
+        SELECT {event_leading}, d.organisation_id, d.id, d.party_id, {REASON}
+        FROM eloket_permitmatch m
+        JOIN eloket_dossier d ON d.id = m.dossier_id
+        JOIN eloket_dossier p ON p.id = m.permit_id
+        WHERE m.run = %s
+        """,  # noqa: S608
+        [EventType.DOSSIER_CANCELLED_BY_PERMIT, at, run],
+    )
+    return cancelled
 
 
 def permit_written(*, permit_ids: Iterable[int]) -> CrossCheckResult:

@@ -80,20 +80,34 @@ class Writer:
             return partial(field.get_db_prep_save, connection=connection)
         return None
 
-    def existing(self, model: type[Model], field: str, values: list[str]) -> set[str]:
-        """Which of ``values`` the unique ``field`` already holds."""
-        if self.postgres:  # one array parameter: ten times faster than an IN list of 20,000
-            column = connection.ops.quote_name(model._meta.get_field(field).column)
-            table = connection.ops.quote_name(model._meta.db_table)
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s)", [values])  # noqa: S608
-                return {row[0] for row in cursor.fetchall()}
-        found = set()
-        for i in range(0, len(values), 500):
-            found.update(
-                model.objects.filter(**{f"{field}__in": values[i : i + 500]}).values_list(field, flat=True)
-            )
-        return found
+    def existing(self, model: type[Model], field: str, values: list[str], **equal) -> set[str]:
+        """Which of ``values`` the ``field`` already holds (where the ``equal`` columns match)."""
+        return {row[0] for row in self.select(model, (field,), field, values, **equal)}
+
+    def select(self, model: type[Model], columns: tuple[str, ...], field: str, values: list, **equal) -> list:
+        """Rows of ``columns`` whose ``field`` is one of ``values``, without building model instances."""
+        quote = connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        selected = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+        column = quote(model._meta.get_field(field).column)
+        where = "".join(f" AND {quote(model._meta.get_field(k).column)} = %s" for k in equal)
+        rows: list = []
+        with connection.cursor() as cursor:
+            if self.postgres:  # one array parameter: ten times faster than an IN list of 20,000
+                cursor.execute(
+                    f"SELECT {selected} FROM {table} WHERE {column} = ANY(%s){where}",  # noqa: S608
+                    [values, *equal.values()],
+                )
+                return cursor.fetchall()
+            for i in range(0, len(values), 500):
+                chunk = values[i : i + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT {selected} FROM {table} WHERE {column} IN ({marks}){where}",  # noqa: S608
+                    [*chunk, *equal.values()],
+                )
+                rows.extend(cursor.fetchall())
+        return rows
 
     def vacuum_analyse(self) -> None:
         """Statistics and visibility map as autovacuum would leave them, so query plans are realistic."""
