@@ -36,13 +36,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per view first (default 20)")
     parser.add_argument(
         "--only",
-        choices=["all", "overview", "payments", "mail"],
+        choices=["all", "overview", "payments", "mail", "ingest"],
         default="all",
         help="which benchmarks (default all)",
     )
     parser.add_argument("--payment-events", type=int, default=10_000, help="webhook events (default 10000)")
     parser.add_argument("--coda-movements", type=int, default=100_000, help="CODA movements (default 100000)")
     parser.add_argument("--mails", type=int, default=100_000, help="new-dossier e-mails (default 100000)")
+    parser.add_argument(
+        "--ingest-dossiers", type=int, default=1_000_000, help="through the bulk API (default 1000000)"
+    )
+    parser.add_argument("--permits", type=int, default=100_000, help="for the cross-check (default 100000)")
     args = parser.parse_args(argv)
 
     # Not setdefault: a DJANGO_SETTINGS_MODULE left in the shell would lack the reference view.
@@ -53,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    if args.only == "ingest":
+        from bench.ingest import main as ingest_main
+
+        return 0 if ingest_main(dossiers=args.ingest_dossiers, permits=args.permits) else 1
     if args.only == "mail":
         from bench.mail import main as mail_main
 
@@ -68,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.mail import main as mail_main
 
     mail_ok = mail_main(mails=args.mails)
-    return 0 if overview_ok and payments_ok and mail_ok else 1
+    from bench.ingest import main as ingest_main
+
+    ingest_ok = ingest_main(dossiers=args.ingest_dossiers, permits=args.permits)
+    return 0 if overview_ok and payments_ok and mail_ok and ingest_ok else 1
 
 
 def run_overview(args) -> bool:
