@@ -661,6 +661,9 @@ class Importer:
         self.actor_label = actor_label or str(organisation)
         self.writer = Writer()
         self.seen: dict[str, int] = {}
+        # Streets and zones repeat across an import; their keys are computed once.
+        self._street_keys: dict[str, str] = {}
+        self._zones: dict[str, str] = {}
         self.run = ImportRun.objects.create(organisation=organisation, source=source, api_key=api_key)
 
     def feed(self, lines: Iterable[tuple[int, dict | LineError]]) -> Iterator[LineResult]:
@@ -848,7 +851,6 @@ class Importer:
     ) -> list[tuple[CleanLine, NewDossier]]:
         if not lines:
             return []
-        today = timezone.localdate(now)
         references = self._unique_values(
             "reference",
             [reference_new(kind=line.kind, year=(line.fields["occurred_at"] or now).year) for line in lines],
@@ -889,7 +891,7 @@ class Importer:
             if line.target_status:
                 at = line.notified_at or now
                 from_status = scratch.status
-                policy.apply_entry(scratch, line.target_status, timezone.localdate(at) if at else today)
+                policy.apply_entry(scratch, line.target_status, timezone.localdate(at))
                 scratch.status = line.target_status
                 event = policy.event_for(from_status, line.target_status)
                 events.append((pk, event, from_status, scratch.status, at, self.actor_label, "", {}))
@@ -910,9 +912,9 @@ class Importer:
                     plate_normalise(plate),
                     fields["extra_plates"],
                     fields["street"],
-                    street_key(fields["street"]),
+                    self._street_key(fields["street"]),
                     fields["house_number"],
-                    zone_code_normalise(fields["zone_code"]),
+                    self._zone(fields["zone_code"]),
                     fields["latitude"],
                     fields["longitude"],
                     fields["occurred_at"],
@@ -953,6 +955,18 @@ class Importer:
             OutboxEvent.objects.bulk_create(announce, batch_size=1000)
             outbox_poke_after_commit()
         return created
+
+    def _street_key(self, street: str) -> str:
+        key = self._street_keys.get(street)
+        if key is None:
+            key = self._street_keys[street] = street_key(street)
+        return key
+
+    def _zone(self, zone: str) -> str:
+        normalised = self._zones.get(zone)
+        if normalised is None:
+            normalised = self._zones[zone] = zone_code_normalise(zone)
+        return normalised
 
     def _unique_values(self, field_name: str, values: list[str], regenerate, given=frozenset()) -> list[str]:
         """Random references or OGMs that no dossier holds yet: at millions of dossiers, random
