@@ -116,7 +116,7 @@ def test_the_log_holds_no_plate_or_check_value(client, dossier, caplog):
         assert secret not in logged
 
 
-def test_the_visitor_pays_that_dossier_and_only_that_one(client, dossier, other_dossier, stripe_standin):
+def test_the_visitor_pays_that_dossier_and_only_that_one(client, dossier, other_dossier, stripe_standin):  # noqa: F811
     open_with(client, dossier)
     page = client.get(reverse("payments:pay", args=[dossier.reference]))
     assert page.status_code == 200 and other_dossier.reference not in page.content.decode()

@@ -15,7 +15,7 @@ from tests.factories import UserFactory, totp_enrol
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "een-lang-wachtwoord-voor-tests"  # noqa: S105
+PASSWORD = "een-lang-wachtwoord-voor-tests"
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ PROVIDER_DIR = Path(__file__).resolve().parent
 START_TIMEOUT_S = 30.0
 USERS = ("burger", "vertegenwoordiger", "zonder-rrn")
 # The national numbers server.mjs gives its users (valid, fictitious).
-NATIONAL_NUMBERS = {"burger": "85073003328", "vertegenwoordiger": "17073003384"}
+NATIONAL_NUMBERS = {"burger": "90010100123", "vertegenwoordiger": "17073003384"}
 ENTERPRISE_NUMBER = "0403019261"
 CLIENT_SECRET = "test-client-secret-" + "x" * 24  # the test provider's own client
 

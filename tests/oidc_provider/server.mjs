@@ -23,7 +23,7 @@ export const USERS = {
   burger: {
     label: 'Burger (rijksregisternummer)',
     claims: {
-      rrn: '85073003328', given_name: 'Jan', family_name: 'Janssens', vo_email: 'jan.janssens@example.org',
+      rrn: '90010100123', given_name: 'Jan', family_name: 'Janssens', vo_email: 'jan.janssens@example.org',
       vo_doelgroepcode: 'BUR', vo_doelgroepnaam: 'Burgers', vo_id: 'b7c1c0de-0000-4000-8000-000000000001',
     },
   },
