@@ -150,3 +150,18 @@ def test_the_real_providers_token_is_refused_when_a_check_fails(real_id_token, o
     with pytest.raises(oidc.IdTokenRefused) as refused, time_machine.travel(later, tick=False):
         oidc.validate_id_token(raw, **arguments)
     assert refused.value.reason == reason
+
+
+def test_the_client_key_command_prints_only_the_public_key(settings, signing_key):
+    import io
+
+    from django.core.management import call_command
+
+    settings.OIDC_PRIVATE_KEY = signing_key
+    settings.OIDC_APP = {"settings": {"private_key_id": "eloket-2026"}}
+    out = io.StringIO()
+    call_command("oidc_client_jwk", stdout=out)
+    (key,) = __import__("json").loads(out.getvalue())["keys"]
+    assert key["kid"] == "eloket-2026" and key["kty"] == "RSA" and key["use"] == "sig"
+    assert "d" not in key and "p" not in key  # no private parameter
+    assert validate(token(signing_key, kid="eloket-2026"), {"keys": [key]})["sub"] == "abc"
