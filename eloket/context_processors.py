@@ -14,13 +14,13 @@ def eloket(request):
 def _session_context(request) -> dict:
     """The one dossier opened without login, and the idle timer of a citizen's or visitor's session."""
     from eloket.auth.guest import grant_for
-    from eloket.auth.staff import is_staff_user
+    from eloket.auth.middleware import CITIZEN_SESSION_KEY
 
     user = getattr(request, "user", None)
     if user is None or not hasattr(request, "session"):
         return {}
     grant = grant_for(request)
-    timed = (user.is_authenticated and not is_staff_user(user)) or grant is not None
+    timed = (user.is_authenticated and bool(request.session.get(CITIZEN_SESSION_KEY))) or grant is not None
     return {
         "guest_dossier": grant,
         "session_idle_seconds": settings.SESSION_IDLE_MINUTES * 60 if timed else 0,

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from eloket import selectors, services
 from eloket.actions import actions_for
 from eloket.auth.guest import acting_user, dossier_scope, login_or_dossier_grant_required
+from eloket.auth.middleware import CITIZEN_SESSION_KEY
 from eloket.forms import OverviewFilterForm
 from eloket.middleware import ACTING_PARTY_SESSION_KEY
 from eloket.models import User
@@ -121,6 +122,7 @@ def demo_login(request: HttpRequest) -> HttpResponse:
                 request, "eloket/demo_login.html", {"identities": identities, "error": True}, status=400
             )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[CITIZEN_SESSION_KEY] = True  # the idle time applies (eloket.auth.middleware)
         next_url = request.POST.get("next") or ""
         if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             return redirect(next_url)

@@ -21,6 +21,7 @@ from django.utils import translation
 
 from eloket.auth import oidc, services
 from eloket.auth.claims import Identity
+from eloket.auth.middleware import CITIZEN_SESSION_KEY
 from eloket.auth.staff import is_staff_user
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if sociallogin is not None:
             identity = Identity.from_extra_data(sociallogin.account.extra_data)
             services.citizen_login_record(user=user, identity=identity)
+            request.session[CITIZEN_SESSION_KEY] = True
             raw_id_token = getattr(request, "eloket_oidc_id_token", "")
             if raw_id_token:
                 request.session[oidc.ID_TOKEN_SESSION_KEY] = oidc.seal(raw_id_token)

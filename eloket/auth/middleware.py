@@ -15,6 +15,9 @@ from eloket.auth.staff import has_totp, is_staff_user
 
 LAST_ACTIVITY_SESSION_KEY = "eloket_last_activity"
 GUEST_SESSION_KEY = "eloket_guest_dossier"
+# Set by the citizens' logins (government and demo): the idle time applies to these sessions. Staff
+# sessions (password and TOTP) never carry it.
+CITIZEN_SESSION_KEY = "eloket_citizen_session"
 # The session is written at most this often for activity alone (not on every request).
 ACTIVITY_RESOLUTION_SECONDS = 30
 
@@ -25,7 +28,8 @@ def idle_seconds() -> int:
 
 class IdleTimeoutMiddleware:
     """Ends a citizen's session (or a visitor's one-dossier access) after ``SESSION_IDLE_MINUTES``
-    without a request, and sends them to a page that says so. Staff sessions are Wagtail's."""
+    without a request, and sends them to a page that says so. Staff sessions are Wagtail's. A session
+    is a citizen's when a citizen login marked it (``CITIZEN_SESSION_KEY``): no query per request."""
 
     # The timer script's own call must not count as activity, or the page would keep itself alive.
     PASSIVE_PATHS = ("/sessie/",)
@@ -47,7 +51,7 @@ class IdleTimeoutMiddleware:
     @staticmethod
     def _applies(request) -> bool:
         if request.user.is_authenticated:
-            return not is_staff_user(request.user)
+            return bool(request.session.get(CITIZEN_SESSION_KEY))
         return GUEST_SESSION_KEY in request.session
 
     @staticmethod

@@ -106,7 +106,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
             target = ""
         if target:
             return redirect(target)
-    return redirect("eloket:logged_out")
+        return redirect("eloket:logged_out")
+    return redirect("/")
 
 
 def logged_out(request: HttpRequest) -> HttpResponse:

@@ -11,6 +11,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
 from eloket.auth import oidc
+from eloket.auth.middleware import CITIZEN_SESSION_KEY
 from eloket.constants import PartyKind, RepresentationRole
 from eloket.identifiers import identifier_hash
 from eloket.middleware import ACTING_PARTY_SESSION_KEY
@@ -50,6 +51,7 @@ def test_a_citizen_logs_in_and_finds_their_dossiers(client, oidc_settings):
     response = oidc_login(client, user="burger")
 
     assert response.status_code == 302 and response["Location"] == reverse("eloket:overview")
+    assert client.session[CITIZEN_SESSION_KEY] is True  # the idle time applies
     user = User.objects.get(socialaccount__isnull=False)
     assert not user.has_usable_password() and user.first_name == "Jan"
     party = Party.objects.get(identifier_hash=person_hash)

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from eloket.auth.middleware import CITIZEN_SESSION_KEY
 from tests.factories import UserFactory, person_party, staff_login
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +19,13 @@ START = int(time.time())
 
 @pytest.fixture
 def citizen_client(client):
+    """A citizen's session, as the government and demo logins mark it."""
     user = UserFactory()
     person_party(user=user)
     client.force_login(user)
+    session = client.session
+    session[CITIZEN_SESSION_KEY] = True
+    session.save()
     return client
 
 
@@ -68,3 +73,12 @@ def test_staff_sessions_are_not_ended_by_the_citizens_idle_time(client, settings
         assert client.get("/beheer/").status_code == 200
     with time_machine.travel(START + 3600, tick=False):
         assert client.get("/beheer/").status_code == 200
+
+
+def test_the_demo_login_marks_a_citizens_session(client, settings):
+    settings.DEMO_MODE = True
+    user = UserFactory(demo_key="an-peeters")
+    person_party(user=user)
+    client.post(reverse("eloket:demo_login"), {"identity": "an-peeters"})
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert client.session[CITIZEN_SESSION_KEY] is True
