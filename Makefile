@@ -15,7 +15,17 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# The OpenID Connect provider of the login tests (panva's oidc-provider, from npm): needs Node.js 20+.
+OIDC_PROVIDER_DIR := tests/oidc_provider
+
+$(OIDC_PROVIDER_DIR)/node_modules/.installed: $(OIDC_PROVIDER_DIR)/package.json $(OIDC_PROVIDER_DIR)/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix $(OIDC_PROVIDER_DIR) --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "npm not found: the OpenID Connect login tests will be skipped (install Node.js 20+)"; \
+	fi
+
+install: $(VENV)/.installed $(OIDC_PROVIDER_DIR)/node_modules/.installed
 
 # Migrate the embedded SQLite database, seed the demo (idempotent), then serve with a worker beside.
 demo: install

@@ -5,10 +5,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from eloket.auth.views import staff_login
 from eloket.payments.webhooks import stripe_webhook
 
 urlpatterns = [
+    # Staff log in with password and TOTP through allauth, not with Wagtail's password-only form.
+    path("beheer/login/", staff_login, name="eloket_staff_login"),
     path("beheer/", include(wagtailadmin_urls)),
+    # allauth: the staff login and TOTP pages, and the OpenID Connect login and callback
+    # (/account/oidc/acmidm/login/callback/ is the redirect URI to register with ACM/IDM).
+    path("account/", include("allauth.urls")),
     path("documenten/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("betalingen/webhook/stripe/", stripe_webhook, name="stripe_webhook"),

@@ -39,6 +39,19 @@ class Identifier:
 
     __str__ = __repr__
 
+    def without_digits(self) -> HashedIdentifier:
+        return HashedIdentifier(kind=self.kind, hashed=self.hashed, masked=self.masked)
+
+
+@dataclass(frozen=True)
+class HashedIdentifier:
+    """What may be kept of a number once it is parsed (a login's claims, a session): the keyed hash and
+    the masked form. ``services.party_get_or_create`` takes it like an ``Identifier``."""
+
+    kind: str
+    hashed: str
+    masked: str
+
 
 def identifier_hash(digits: str) -> str:
     key = settings.IDENTIFIER_HASH_KEY.encode()

@@ -117,13 +117,16 @@ def dossier_municipalities(*, party: Party):
     )
 
 
-def dossier_get(*, party: Party | None, reference: str) -> Dossier:
+def dossier_get(*, party: Party | None, reference: str, dossier_id: int | None = None) -> Dossier:
+    """The party's dossier with this reference; with ``dossier_id`` (one dossier opened without login)
+    only that one dossier."""
     if party is None:
         raise Http404
+    queryset = Dossier.objects.select_related("municipality", "organisation", "regulation")
+    if dossier_id is not None:
+        queryset = queryset.filter(pk=dossier_id)
     try:
-        return Dossier.objects.select_related("municipality", "organisation", "regulation").get(
-            party=party, reference=reference
-        )
+        return queryset.get(party=party, reference=reference)
     except Dossier.DoesNotExist:
         raise Http404 from None
 
@@ -136,8 +139,10 @@ def evidence_for(*, dossier: Dossier) -> QuerySet[Evidence]:
     return dossier.evidence.all()
 
 
-def evidence_get(*, party: Party | None, reference: str, evidence_id: int) -> Evidence:
-    dossier = dossier_get(party=party, reference=reference)
+def evidence_get(
+    *, party: Party | None, reference: str, evidence_id: int, dossier_id: int | None = None
+) -> Evidence:
+    dossier = dossier_get(party=party, reference=reference, dossier_id=dossier_id)
     evidence = dossier.evidence.filter(pk=evidence_id).first()
     if evidence is None:
         raise Http404

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from eloket import views
+from eloket.auth import views as auth_views
 from eloket.mail import views as mail_views
 
 app_name = "eloket"
@@ -15,7 +16,18 @@ urlpatterns = [
     ),
     path("mijn/handelen-als/", views.acting_as, name="acting_as"),
     path("mijn/voorkeuren/", mail_views.mail_preferences, name="mail_preferences"),
-    path("aanmelden/", views.login_view, name="login"),
+    path("mijn/contact/", auth_views.contact_address, name="contact_address"),
+    path(
+        "mijn/contact/bevestigen/<str:token>/",
+        auth_views.contact_address_confirm,
+        name="contact_address_confirm",
+    ),
+    path("aanmelden/", auth_views.login_view, name="login"),
     path("aanmelden/demo/", views.demo_login, name="demo_login"),
-    path("afmelden/", views.logout_view, name="logout"),
+    path("afmelden/", auth_views.logout_view, name="logout"),
+    path("afgemeld/", auth_views.logged_out, name="logged_out"),
+    path("sessie-verlopen/", auth_views.session_expired, name="session_expired"),
+    path("sessie/", auth_views.session_status, name="session_status"),
+    path("dossier-openen/", auth_views.guest_access, name="guest_access"),
+    path("dossier-openen/sluiten/", auth_views.guest_close, name="guest_close"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mimetypes
 
 from django.conf import settings
-from django.contrib.auth import login, logout
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from eloket import selectors, services
 from eloket.actions import actions_for
+from eloket.auth.guest import acting_user, dossier_scope, login_or_dossier_grant_required
+from eloket.auth.middleware import CITIZEN_SESSION_KEY
 from eloket.forms import OverviewFilterForm
 from eloket.middleware import ACTING_PARTY_SESSION_KEY
 from eloket.models import User
@@ -50,10 +51,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@login_or_dossier_grant_required
 def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    dossier = selectors.dossier_get(party=request.acting_party or None, reference=reference)
-    services.dossier_record_view(dossier=dossier, user=request.user)
+    party, only_dossier = dossier_scope(request)
+    dossier = selectors.dossier_get(party=party, reference=reference, dossier_id=only_dossier)
+    services.dossier_record_view(dossier=dossier, user=acting_user(request))
     policy = dossier.policy
     today = timezone.localdate()
     return render(
@@ -73,10 +75,11 @@ def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@login_required
+@login_or_dossier_grant_required
 def evidence_file(request: HttpRequest, reference: str, evidence_id: int) -> FileResponse:
+    party, only_dossier = dossier_scope(request)
     evidence = selectors.evidence_get(
-        party=request.acting_party or None, reference=reference, evidence_id=evidence_id
+        party=party, reference=reference, evidence_id=evidence_id, dossier_id=only_dossier
     )
     content_type = (
         evidence.content_type or mimetypes.guess_type(evidence.file.name)[0] or "application/octet-stream"
@@ -102,22 +105,6 @@ def acting_as(request: HttpRequest) -> HttpResponse:
     return render(request, "eloket/acting_as.html", {"representations": representations})
 
 
-def login_view(request: HttpRequest) -> HttpResponse:
-    if settings.DEMO_MODE:
-        return redirect_with_next("eloket:demo_login", request)
-    return render(request, "eloket/login.html")
-
-
-def redirect_with_next(name: str, request: HttpRequest) -> HttpResponse:
-    target = reverse(name)
-    next_url = request.GET.get("next")
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        from urllib.parse import urlencode
-
-        target += "?" + urlencode({"next": next_url})
-    return redirect(target)
-
-
 def demo_login(request: HttpRequest) -> HttpResponse:
     """Pick a seeded identity. Exists only in demo mode; production settings refuse demo mode."""
     if not settings.DEMO_MODE:
@@ -135,6 +122,7 @@ def demo_login(request: HttpRequest) -> HttpResponse:
                 request, "eloket/demo_login.html", {"identities": identities, "error": True}, status=400
             )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[CITIZEN_SESSION_KEY] = True  # the idle time applies (eloket.auth.middleware)
         next_url = request.POST.get("next") or ""
         if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             return redirect(next_url)
@@ -142,9 +130,3 @@ def demo_login(request: HttpRequest) -> HttpResponse:
     return render(
         request, "eloket/demo_login.html", {"identities": identities, "next": request.GET.get("next", "")}
     )
-
-
-@require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
-    logout(request)
-    return redirect("/")

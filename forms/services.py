@@ -179,7 +179,8 @@ def _submission_write(
     contesting = purpose in CONTESTING_PURPOSES
     today = timezone.localdate()
     legal_due = dossier.contest_by if (dossier is not None and contesting) else None
-    if party is not None:
+    if party is not None and not contact_email:
+        # A logged-in citizen's form asks no contact details; a dossier opened without login does.
         contact_name = party.display_name
         contact_email = party.email or (user.email if user is not None else "")
     submission = Submission(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
 from eloket import selectors as eloket_selectors
+from eloket.auth.guest import acting_user, dossier_scope, login_or_dossier_grant_required
 from eloket.models import Dossier
 from forms import selectors, services
 from forms.constants import CONTESTING_PURPOSES, DOSSIER_PURPOSES, PURPOSE_FOR_ACTION, SubmissionStatus
@@ -59,23 +60,37 @@ def _rate_limited(request: HttpRequest) -> bool:
     )
 
 
-@login_required
+@login_or_dossier_grant_required
 def dossier_form(request: HttpRequest, reference: str, action: str) -> HttpResponse:
-    """The organisation's form for ``action`` (contest, defend, name_driver, ask) about one dossier."""
-    dossier = eloket_selectors.dossier_get(party=_party(request), reference=reference)
+    """The organisation's form for ``action`` (contest, defend, name_driver, ask) about one dossier; for
+    a dossier opened without login, the visitor gives a name and an e-mail address as on a public form."""
+    party, only_dossier = dossier_scope(request)
+    dossier = eloket_selectors.dossier_get(party=party, reference=reference, dossier_id=only_dossier)
     purpose = PURPOSE_FOR_ACTION.get(action)
     page = selectors.form_page_for_dossier(dossier=dossier, purpose=purpose) if purpose else None
     if page is None:
         raise Http404
-    return _form_handle(request, page=page, dossier=dossier)
+    return _form_handle(request, page=page, dossier=dossier, party=party, anonymous=only_dossier is not None)
 
 
-def _form_class(request: HttpRequest, page: FormPage):
-    return submission_form_class(page=page, purpose=page.purpose, anonymous=_party(request) is None)
+def _form_class(request: HttpRequest, page: FormPage, *, anonymous: bool | None = None):
+    if anonymous is None:
+        anonymous = _party(request) is None
+    return submission_form_class(page=page, purpose=page.purpose, anonymous=anonymous)
 
 
-def _form_handle(request: HttpRequest, *, page: FormPage, dossier: Dossier | None) -> HttpResponse:
-    party = _party(request)
+def _form_handle(
+    request: HttpRequest,
+    *,
+    page: FormPage,
+    dossier: Dossier | None,
+    party=None,
+    anonymous: bool | None = None,
+) -> HttpResponse:
+    """Show or take a form. ``party`` defaults to the acting party; ``anonymous`` asks for a name and an
+    e-mail address (no login, or one dossier opened without login)."""
+    if party is None:
+        party = _party(request)
     data = request.POST.copy() if request.method == "POST" else None
     if data is not None:
         if not data.get("idempotency_key"):
@@ -86,7 +101,7 @@ def _form_handle(request: HttpRequest, *, page: FormPage, dossier: Dossier | Non
     refusal = services.submission_refusal(page=page, dossier=dossier, party=party)
     if refusal:
         return _render_refused(request, page=page, dossier=dossier, reason=refusal)
-    form_class = _form_class(request, page)
+    form_class = _form_class(request, page, anonymous=anonymous)
     limits = UploadLimits.for_page(page)
     if data is None:
         return _render_form(request, page=page, dossier=dossier, form=form_class(page=page, limits=limits))
@@ -103,7 +118,7 @@ def _form_handle(request: HttpRequest, *, page: FormPage, dossier: Dossier | Non
             contest_reason=form.cleaned_data.get("contest_reason", ""),
             dossier=dossier,
             party=party,
-            user=request.user if request.user.is_authenticated else None,
+            user=acting_user(request),
             contact_name=form.cleaned_data.get("contact_name", ""),
             contact_email=form.cleaned_data.get("contact_email", ""),
             language=translation.get_language() or settings.LANGUAGE_CODE,

@@ -155,3 +155,20 @@ class DossierFactory(factory.django.DjangoModelFactory):
                 services.dossier_transition(dossier_id=dossier.pk, to_status=status)
         dossier.refresh_from_db()
         return dossier
+
+
+def totp_enrol(user: User) -> User:
+    """TOTP set up with the demo secret: staff reach the admin only with it (StaffMfaMiddleware)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from eloket.demo.staff_totp import DEMO_TOTP_SECRET
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+    return user
+
+
+def staff_login(client, user: User) -> None:
+    """A staff member's session, as after password and TOTP (``force_login`` skips both)."""
+    client.force_login(totp_enrol(user))

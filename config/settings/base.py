@@ -6,7 +6,17 @@ change defaults. Every variable read here is listed in docs/configuration.md.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+import environ
+
 from config.env import BASE_DIR, env
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.secret("DJANGO_SECRET_KEY")
@@ -49,6 +59,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Logins: citizens through the government's OpenID Connect provider (ACM/IDM), staff with a
+    # password and TOTP. See eloket/auth and docs/login.md.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "eloket.auth.middleware.IdleTimeoutMiddleware",
+    "eloket.auth.middleware.StaffMfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -72,6 +92,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "eloket.User"
 LOGIN_URL = "eloket:login"
 LOGIN_REDIRECT_URL = "eloket:overview"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 
 TEMPLATES = [
     {
@@ -159,6 +183,8 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILEMBEDS_FINDERS = []  # no outbound calls from the CMS
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# Staff passwords are reset through allauth (its mail goes through the outbox), not Wagtail's own form.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -248,6 +274,94 @@ WEBHOOK_RETRY_EVERY_MINUTES = env.int("ELOKET_WEBHOOK_RETRY_EVERY_MINUTES", defa
 WEBHOOK_TASK_BUDGET_SECONDS = env.float("ELOKET_WEBHOOK_TASK_BUDGET_SECONDS", default=240.0)
 WEBHOOK_ALLOW_LOCAL = env.bool("ELOKET_WEBHOOK_ALLOW_LOCAL", default=False)
 
+# The citizen's login: the government's OpenID Connect provider (ACM/IDM), configured only from the
+# environment (docs/login.md). Without ELOKET_OIDC_SERVER_URL there is no government login (the demo
+# login remains in demo mode). The client authenticates with a secret (client_secret_basic) or with a
+# signed JWT (private_key_jwt: ELOKET_OIDC_PRIVATE_KEY, a PEM, or ELOKET_OIDC_PRIVATE_KEY_FILE).
+OIDC_SERVER_URL = env.str("ELOKET_OIDC_SERVER_URL", default="").rstrip("/")
+OIDC_PROVIDER_ID = "acmidm"
+OIDC_PRIVATE_KEY = env.str("ELOKET_OIDC_PRIVATE_KEY", default="")
+if not OIDC_PRIVATE_KEY and env.str("ELOKET_OIDC_PRIVATE_KEY_FILE", default=""):
+    OIDC_PRIVATE_KEY = env.path("ELOKET_OIDC_PRIVATE_KEY_FILE").read_text()
+OIDC_TOKEN_AUTH_METHOD = env.str(
+    "ELOKET_OIDC_TOKEN_AUTH_METHOD", default="private_key_jwt" if OIDC_PRIVATE_KEY else "client_secret_basic"
+)
+PRIVATE_KEY_JWT = "private_key_jwt"
+OIDC_APP = None
+if OIDC_SERVER_URL:
+    OIDC_APP = {
+        "provider_id": OIDC_PROVIDER_ID,
+        "name": env.str("ELOKET_OIDC_NAME", default="Vlaamse overheid"),
+        "client_id": env.secret("ELOKET_OIDC_CLIENT_ID"),
+        "secret": ""
+        if OIDC_TOKEN_AUTH_METHOD == PRIVATE_KEY_JWT
+        else env.secret("ELOKET_OIDC_CLIENT_SECRET"),
+        "settings": {
+            "server_url": OIDC_SERVER_URL,
+            "token_auth_method": OIDC_TOKEN_AUTH_METHOD,
+            "scope": env.list("ELOKET_OIDC_SCOPES", default=["openid", "profile", "vo", "rrn"]),
+            "private_key": OIDC_PRIVATE_KEY,
+            "private_key_id": env.str("ELOKET_OIDC_PRIVATE_KEY_ID", default=""),
+            # ACM/IDM wants the issuer as audience of the client's JWT; other providers the token URL.
+            "assertion_audience": env.str("ELOKET_OIDC_ASSERTION_AUDIENCE", default=OIDC_SERVER_URL),
+            "fetch_userinfo": env.bool("ELOKET_OIDC_FETCH_USERINFO", default=True),
+        },
+    }
+    if OIDC_TOKEN_AUTH_METHOD == PRIVATE_KEY_JWT and not OIDC_PRIVATE_KEY:
+        raise environ.ImproperlyConfigured("private_key_jwt needs ELOKET_OIDC_PRIVATE_KEY(_FILE)")
+# The login form and the logout form end in a redirect to the provider: CSP form-action must allow it.
+OIDC_FORM_ACTION = [_origin(OIDC_SERVER_URL)] if OIDC_SERVER_URL else []
+
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        # The generic provider with ACM/IDM's claims, nonce and private_key_jwt (eloket/auth/provider.py).
+        "provider_class": "eloket.auth.provider.AcmIdmProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [OIDC_APP] if OIDC_APP else [],
+    }
+}
+ACCOUNT_ADAPTER = "eloket.auth.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "eloket.auth.adapter.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]  # sign-up itself is closed (adapter)
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_REAUTHENTICATION_REQUIRED = False
+# Rate limits are allauth's (in the cache: production needs a shared cache, CACHE_URL). Failed staff
+# logins: 10 a minute per address and 5 per 5 minutes per account.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reauthenticate": "10/m/user",
+}
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "oidc"
+# Staff: a password and TOTP (allauth.mfa), enforced by eloket.auth.middleware.StaffMfaMiddleware.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("ELOKET_TOTP_ISSUER", default="E-loket")
+# Citizens (and a visitor with one dossier opened without login) are logged out after this many idle
+# minutes; the page warns a few minutes before.
+SESSION_IDLE_MINUTES = env.int("ELOKET_SESSION_IDLE_MINUTES", default=30)
+SESSION_IDLE_WARNING_MINUTES = env.int("ELOKET_SESSION_IDLE_WARNING_MINUTES", default=2)
+
+# Mijn Burgerprofiel's global header (the Flemish government's header with the citizen's profile): off
+# unless a widget id is set; when on, the Content-Security-Policy also allows the widget's origin.
+BURGERPROFIEL_WIDGET_ID = env.str("ELOKET_BURGERPROFIEL_WIDGET_ID", default="")
+BURGERPROFIEL_WIDGET_ORIGIN = env.str(
+    "ELOKET_BURGERPROFIEL_WIDGET_ORIGIN", default="https://widgets.vlaanderen.be"
+).rstrip("/")
+
+# One dossier without login (reference, plate and check value): attempts per client address.
+GUEST_ACCESS_RATE = env.str("ELOKET_GUEST_ACCESS_RATE", default="10/h")
+GUEST_ACCESS_REFERENCE_RATE = env.str("ELOKET_GUEST_ACCESS_REFERENCE_RATE", default="5/h")
+
 # Content-Security-Policy: everything from our own origin, no inline scripts, no CDN.
 from csp.constants import NONE, SELF  # noqa: E402
 
@@ -261,11 +375,16 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
         # Our own forms, and the redirect of the pay form to the hosted checkout page.
-        "form-action": [SELF, STRIPE_CHECKOUT_ORIGIN] if PAYMENTS_ONLINE else [SELF],
+        "form-action": [SELF, *([STRIPE_CHECKOUT_ORIGIN] if PAYMENTS_ONLINE else []), *OIDC_FORM_ACTION],
         "base-uri": [SELF],
         "object-src": [NONE],
     }
 }
+if BURGERPROFIEL_WIDGET_ID:
+    # The header's loader script, what it fetches (profile, menu), its styles, images and iframes.
+    for _directive in ("script-src", "style-src", "img-src", "font-src", "connect-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(BURGERPROFIEL_WIDGET_ORIGIN)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"] = [SELF, BURGERPROFIEL_WIDGET_ORIGIN]
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -2,7 +2,8 @@
 
 Secrets have no default here (DJANGO_SECRET_KEY, IDENTIFIER_HASH_KEY, DATABASE_URL; STRIPE_SECRET_KEY
 and STRIPE_WEBHOOK_SECRET when ELOKET_ONLINE_PAYMENTS is on), the demo login is refused whatever the
-environment says, and online payments only ever talk to Stripe over HTTPS (never the local stand-in).
+environment says, and online payments only ever talk to Stripe over HTTPS (never the local stand-in), as
+the government login only talks to an HTTPS issuer.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -19,6 +20,9 @@ if PAYMENTS_ONLINE and not STRIPE_API_BASE.startswith("https://"):  # noqa: F405
 if WEBHOOK_ALLOW_LOCAL:  # noqa: F405
     raise ImproperlyConfigured("ELOKET_WEBHOOK_ALLOW_LOCAL cannot be on with production settings")
 
+if OIDC_SERVER_URL and not OIDC_SERVER_URL.startswith("https://"):  # noqa: F405
+    raise ImproperlyConfigured("ELOKET_OIDC_SERVER_URL must be an HTTPS issuer with production settings")
+
 DEBUG = False
 DEMO_MODE = False
 DATABASES = {"default": env.db("DATABASE_URL")}
@@ -26,6 +30,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"  # the OpenID Connect redirect URI allauth builds
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -39,15 +39,20 @@ def payable_dossiers(*, party: Party, organisation: Organisation) -> list[Dossie
     return [dossier for dossier in candidates if dossier_is_payable(dossier)]
 
 
-def payment_get(*, party: Party | None, reference: str) -> Payment:
-    """The acting party's payment with this reference; another party's is a 404."""
+def payment_get(*, party: Party | None, reference: str, dossier_id: int | None = None) -> Payment:
+    """The acting party's payment with this reference; another party's is a 404. With ``dossier_id``
+    (one dossier opened without login) only a payment of that dossier alone."""
     if party is None:
         raise Http404
+    queryset = Payment.objects.filter(party=party, reference=reference)
+    if dossier_id is not None:
+        queryset = (
+            queryset.filter(items__dossier_id=dossier_id)
+            .exclude(items__dossier_id__lt=dossier_id)
+            .exclude(items__dossier_id__gt=dossier_id)
+        )
     payment = (
-        Payment.objects.filter(party=party, reference=reference)
-        .select_related("organisation")
-        .prefetch_related(Prefetch("items", queryset=_items()))
-        .first()
+        queryset.select_related("organisation").prefetch_related(Prefetch("items", queryset=_items())).first()
     )
     if payment is None:
         raise Http404

@@ -7,7 +7,6 @@ verified provider event or the reconciliation job changes.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from eloket import selectors as eloket_selectors
+from eloket.auth.guest import acting_user, dossier_scope, login_or_dossier_grant_required
 from eloket.constants import PAYMENT_UNFINISHED, PaymentStatus
 from eloket.payments import selectors, services
 from eloket.payments.provider import ProviderError
@@ -34,12 +34,15 @@ def pay_url(dossier) -> str | None:
     return reverse("payments:pay", args=[dossier.reference])
 
 
-@login_required
+@login_or_dossier_grant_required
 def pay(request: HttpRequest, reference: str) -> HttpResponse:
-    """Pay a dossier, and with it any other open dossier of the same organisation the citizen ticks."""
-    party = request.acting_party or None
-    dossier = eloket_selectors.dossier_get(party=party, reference=reference)
+    """Pay a dossier, and with it any other open dossier of the same organisation the citizen ticks
+    (a dossier opened without login: that one alone)."""
+    party, only_dossier = dossier_scope(request)
+    dossier = eloket_selectors.dossier_get(party=party, reference=reference, dossier_id=only_dossier)
     payable = selectors.payable_dossiers(party=party, organisation=dossier.organisation)
+    if only_dossier is not None:
+        payable = [d for d in payable if d.pk == only_dossier]
     if dossier not in payable or not selectors.online_payment_possible(
         organisation_id=dossier.organisation_id
     ):
@@ -54,7 +57,7 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
             ids = []  # something not payable was sent: refuse the whole choice
         try:
             payment = services.payment_start(
-                party=party, dossier_ids=ids, user=request.user, language=translation.get_language()
+                party=party, dossier_ids=ids, user=acting_user(request), language=translation.get_language()
             )
         except services.PaymentRefused as refused:
             error, status = refused.messages[0], 400
@@ -78,10 +81,15 @@ def _to_checkout(payment) -> HttpResponse:
     return response
 
 
-@login_required
+def _payment_get(request: HttpRequest, reference: str):
+    party, only_dossier = dossier_scope(request)
+    return selectors.payment_get(party=party, reference=reference, dossier_id=only_dossier)
+
+
+@login_or_dossier_grant_required
 def payment_status(request: HttpRequest, reference: str) -> HttpResponse:
     """Where the hosted page sends the citizen back (paid, cancelled or otherwise)."""
-    payment = selectors.payment_get(party=request.acting_party or None, reference=reference)
+    payment = _payment_get(request, reference)
     return render(
         request,
         "eloket/payments/status.html",
@@ -95,24 +103,24 @@ def payment_status(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@login_required
+@login_or_dossier_grant_required
 def payment_status_json(request: HttpRequest, reference: str) -> JsonResponse:
     """What the status page's script polls while a payment is being processed."""
-    payment = selectors.payment_get(party=request.acting_party or None, reference=reference)
+    payment = _payment_get(request, reference)
     response = JsonResponse({"status": payment.status, "finished": payment.status not in PAYMENT_UNFINISHED})
     response["Cache-Control"] = "no-store"
     return response
 
 
-@login_required
+@login_or_dossier_grant_required
 @require_POST
 def payment_resume(request: HttpRequest, reference: str) -> HttpResponse:
     """Go on with an unfinished payment, or start again when it expired or failed."""
-    party = request.acting_party or None
-    selectors.payment_get(party=party, reference=reference)  # 404 for another party's payment
+    party, _only_dossier = dossier_scope(request)
+    _payment_get(request, reference)  # 404 for another party's payment (or another dossier's)
     try:
         payment = services.payment_resume(
-            party=party, reference=reference, user=request.user, language=translation.get_language()
+            party=party, reference=reference, user=acting_user(request), language=translation.get_language()
         )
     except services.PaymentRefused as refused:
         messages.error(request, refused.messages[0])

@@ -5,6 +5,7 @@ None of them touches pytest-django's `db`: the site has its own database (see li
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ from tests.browser.live_site import (
 )
 from tests.conftest import CHROMIUM
 from tests.mail_sink import MailSink
+from tests.oidc_provider import CLIENT_SECRET, OidcProvider, web_client
+from tests.oidc_provider import available as oidc_provider_available
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -61,7 +64,42 @@ def mail_sink() -> MailSink:
 
 
 @pytest.fixture(scope="session")
-def live_site(tmp_path_factory, pytestconfig, mail_sink) -> LiveSite:
+def oidc_provider(tmp_path_factory) -> OidcProvider | None:
+    """The test OpenID provider the live site logs citizens in with (None when Node.js is missing
+    outside CI: the government login tests then skip)."""
+    reason = oidc_provider_available()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        yield None
+        return
+    provider = OidcProvider(port=free_port(), workdir=tmp_path_factory.mktemp("browser-oidc"))
+    yield provider
+    provider.stop()
+
+
+def _oidc_environment(provider: OidcProvider | None, *, site_port: int) -> dict[str, str]:
+    if provider is None:
+        return {}
+    site = f"http://127.0.0.1:{site_port}"
+    provider.start(
+        clients=[
+            web_client(
+                client_id="eloket-browser",
+                redirect_uri=f"{site}/account/oidc/acmidm/login/callback/",
+                post_logout_redirect_uri=f"{site}/nl/afgemeld/",
+            )
+        ]
+    )
+    return {
+        "ELOKET_OIDC_SERVER_URL": provider.issuer,
+        "ELOKET_OIDC_CLIENT_ID": "eloket-browser",
+        "ELOKET_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+    }
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory, pytestconfig, mail_sink, oidc_provider) -> LiveSite:
     workdir = tmp_path_factory.mktemp("browser-site")
     _report_path(pytestconfig, "server log and database", workdir)
     database = BrowserDatabase.for_environment(workdir=workdir)
@@ -69,6 +107,7 @@ def live_site(tmp_path_factory, pytestconfig, mail_sink) -> LiveSite:
     env = server_environment(database=database, workdir=workdir, smtp_port=mail_sink.port)
     site_port, standin_port = free_port(), free_port()
     env.update(payment_environment(site_port=site_port, standin_port=standin_port))
+    env.update(_oidc_environment(oidc_provider, site_port=site_port))
     standin = None
     try:
         manage("migrate", "--noinput", env=env)

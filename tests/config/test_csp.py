@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_citizen_pages_allow_no_inline_script_or_style(client):
 
 
 def test_the_admin_may_run_its_own_inline_scripts(client):
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    staff_login(client, UserFactory(is_superuser=True, is_staff=True))
     response = client.get("/beheer/")
     assert response.status_code == 200
     policy = _policy(response)

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 def test_an_operator_lists_and_edits_organisations_in_the_admin(client):
     operator = UserFactory(is_superuser=True, is_staff=True)
     organisation = OrganisationFactory(name_nl="OPC Genk")
-    client.force_login(operator)
+    staff_login(client, operator)
     listing = client.get("/beheer/eloket/organisation/")
     assert listing.status_code == 200
     assert "OPC Genk" in listing.content.decode()
@@ -19,7 +19,7 @@ def test_an_operator_lists_and_edits_organisations_in_the_admin(client):
 def test_a_staff_member_without_operator_rights_cannot_see_organisations(client):
     editor = UserFactory(is_staff=True)
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    client.force_login(editor)
+    staff_login(client, editor)
     response = client.get("/beheer/eloket/organisation/")
     assert response.status_code in (302, 403)
     assert "OPC" not in response.content.decode()

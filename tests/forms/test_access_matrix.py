@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from eloket.models import StaffMembership
 from forms.constants import SubmissionStatus
 from forms.models import ResponseTerm, RoutingRule, StandardReply, Team
-from tests.factories import UserFactory, person_party
+from tests.factories import UserFactory, person_party, staff_login
 from tests.forms.clerk_fixtures import *  # noqa: F403
 from tests.forms.triage_helpers import clerk_make
 
@@ -131,7 +131,7 @@ def test_an_admin_user_without_the_clerk_permissions_is_refused(client, genk, ge
     editor = UserFactory(is_staff=True)
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
     StaffMembership.objects.create(user=editor, organisation=genk)
-    client.force_login(editor)
+    staff_login(client, editor)
     # Wagtail answers a refused admin view with a redirect to the dashboard and a message.
     assert client.get(reverse("eloket_forms_admin:inbox")).status_code in (302, 403)
     assert "Inzendingen" not in client.get("/beheer/").content.decode()

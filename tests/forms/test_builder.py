@@ -15,7 +15,7 @@ from eloket.constants import DossierKind
 from forms.builder import MultipleFileInput, MultipleFilesField
 from forms.constants import FileFieldType, Purpose
 from forms.models import FormPage, Submission
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, staff_login
 from tests.forms.citizen_helpers import form_page_make
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    staff_login(client, UserFactory(is_staff=True, is_superuser=True))
     return client
 
 

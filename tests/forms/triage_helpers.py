@@ -12,7 +12,7 @@ from wagtail.models import Page
 
 from eloket.models import StaffMembership
 from forms.models import Submission
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_enrol
 
 _keys = itertools.count(1)
 
@@ -46,7 +46,7 @@ def clerk_make(*, organisations=(), **fields):
     user.groups.add(clerk_group_ensure())
     for organisation in organisations:
         StaffMembership.objects.create(user=user, organisation=organisation)
-    return user
+    return totp_enrol(user)
 
 
 def admin_access_only(user):

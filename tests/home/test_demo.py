@@ -128,6 +128,9 @@ def test_seeded_pages_use_every_block_type(seeded):
 
 
 def test_seeded_demo_editor_logs_in_and_edits_only_their_city(seeded, client):
+    from eloket.demo.staff_totp import seed_staff_totp
+
+    seed_staff_totp()  # as seed_demo does after the pages: the admin needs TOTP
     assert client.login(username="redacteur-genk", password="demo-redacteur-genk")
     genk = InfoPage.objects.get(slug="gas-boetes", locale__language_code="nl", url_path__contains="/genk/")
     vilvoorde = InfoPage.objects.get(

@@ -7,6 +7,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from home.models import CityPage, InfoPage
 from home.services import municipality_editors_group_ensure
+from tests.factories import totp_enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def make_editor(django_user_model, municipalities):
             username=f"redacteur-{slug}", password=f"demo-redacteur-{slug}"
         )
         user.groups.add(group)
-        return user
+        return totp_enrol(user)
 
     return make_editor
 

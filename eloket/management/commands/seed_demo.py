@@ -28,6 +28,9 @@ class Command(BaseCommand):
 
             seed_forms(stdout=self.stdout)
             seed_triage(stdout=self.stdout)
+        from eloket.demo.staff_totp import seed_staff_totp
+
+        seed_staff_totp(stdout=self.stdout)  # every staff login of the demo needs TOTP (README)
         if scale:
             from eloket.scale import seed_scale
 

@@ -12,7 +12,7 @@ from eloket.models import BankMovement, StaffMembership
 from eloket.payments.coda_build import Credit, coda_statement
 from eloket.payments.services import payment_start
 from forms.triage import clerk_group_ensure
-from tests.factories import DossierFactory, OrganisationFactory, UserFactory
+from tests.factories import DossierFactory, OrganisationFactory, UserFactory, totp_enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def clerk_of(organisation):
     user = UserFactory(is_staff=True)
     user.groups.add(clerk_group_ensure())
     StaffMembership.objects.create(user=user, organisation=organisation)
-    return user
+    return totp_enrol(user)
 
 
 @pytest.fixture
