@@ -403,8 +403,9 @@ def _permit(key, kind, org, muni, reg, path, days_ago, plate="1-ABC-123", zone="
 N, C, D, R, F, P = S.NOTIFIED, S.CONTESTED, S.DEFENCE, S.REMINDED, S.FORMAL_NOTICE, S.PAID
 
 AN_DOSSIERS = [
-    _retribution("an-ret-issued", "opc-genk", "genk", "GENK-RET-2018", [], 1, "Molenstraat", zone="Z1"),
-    _retribution("an-ret-notified", "opc-genk", "genk", "GENK-RET-2018", [N], 6, "Stadsplein", zone="Z1"),
+    # Zone Z2: An's resident card (zone Z1, below) does not cover these two.
+    _retribution("an-ret-issued", "opc-genk", "genk", "GENK-RET-2018", [], 1, "Molenstraat", zone="Z2"),
+    _retribution("an-ret-notified", "opc-genk", "genk", "GENK-RET-2018", [N], 6, "Stadsplein", zone="Z2"),
     _retribution(
         "an-ret-contested", "agmp-antwerpen", "antwerpen", "ANT-RET-2022", [N, C], 12, "Meir", zone="ROOD"
     ),
@@ -432,15 +433,17 @@ AN_DOSSIERS = [
         "Hoogstraat",
         zone="Z2",
     ),
+    # In zone Z1, where An's resident card (seeded after it) was valid: the permit cross-check cancels
+    # it when the card arrives, with a timeline event naming the card.
     _retribution(
         "an-ret-permit",
         "opc-genk",
         "genk",
         "GENK-RET-2018",
-        [S.CANCELLED_BY_PERMIT],
+        [],
         20,
         "Weg naar As",
-        zone="Z3",
+        zone="Z1",
     ),
     _gas4("an-gas4-issued", "stad-mechelen", "mechelen", "GAS4-MEC", [], 0, "Grote Markt", category=1),
     _gas4("an-gas4-notified", "stad-genk", "genk", "GAS4-GENK", [N], 4, "Europalaan", category=1),

@@ -17,6 +17,9 @@ class Command(BaseCommand):
         from eloket import demo
 
         demo.seed(stdout=self.stdout)
+        from eloket.demo.api import seed_api_key
+
+        seed_api_key(stdout=self.stdout)
         try:
             from home.demo import seed_pages
         except ImportError:  # the pages app has no demo content yet

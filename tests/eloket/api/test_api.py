@@ -355,3 +355,19 @@ def test_submissions_export_is_scoped_to_the_organisation(api, city):
     rows = api.get("/api/v1/submissions/").json()["results"]
     assert [row["reference"] for row in rows] == [mine.reference]
     assert "contact_email" not in rows[0]
+
+
+def test_the_demo_key_works_in_demo_mode_only(db, settings):
+    from eloket import demo
+    from eloket.demo.api import DEMO_TOKEN, seed_api_key
+
+    demo.seed()
+    settings.DEMO_MODE = False
+    assert seed_api_key() is None
+    settings.DEMO_MODE = True
+    key = seed_api_key()
+    assert key.organisation.slug == "stad-genk" and seed_api_key() == key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {DEMO_TOKEN}")
+    response = client.get("/api/v1/dossiers/")
+    assert response.status_code == 200 and response.json()["results"]
