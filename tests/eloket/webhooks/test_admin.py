@@ -14,7 +14,7 @@ from eloket.models import ApiKey, ApiScope, EventType, OutboxEvent, WebhookDeliv
 from eloket.webhooks import webhooks_fan_out
 from eloket.webhooks.tasks import webhooks_deliver_events
 from tests.eloket.webhooks.conftest import Answer, coordinator_make, endpoint_make, event_make
-from tests.factories import UserFactory
+from tests.factories import UserFactory, staff_login
 from tests.forms.triage_helpers import clerk_make
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +171,7 @@ def test_a_superuser_sees_every_organisations_keys(
     client.force_login(hasselt_coordinator)
     key_create(client, hasselt, name="Hasselt-systeem")
 
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    staff_login(client, UserFactory(is_staff=True, is_superuser=True))
     listing = client.get(reverse("eloket_api_keys:index")).content.decode()
     assert "Genk-systeem" in listing and "Hasselt-systeem" in listing
 
