@@ -140,6 +140,15 @@ class LineResult:
 
 
 @dataclass
+class Prepared:
+    """A new dossier's row (``_DOSSIER_COLUMNS`` order) and its timeline events (without dossier id)."""
+
+    row: list
+    events: list[tuple]
+    status: str
+
+
+@dataclass
 class CleanLine:
     line: int
     external_id: str
@@ -158,6 +167,7 @@ class CleanLine:
     fields: dict = field(default_factory=dict)
     given: frozenset[str] = frozenset()  # the fields the line sent: an update changes only these
     party_hash: str = ""
+    prepared: Prepared | None = None
 
 
 # -- parsing -------------------------------------------------------------------------------------
@@ -626,6 +636,7 @@ _DOSSIER_COLUMNS = (
     "created_at",
     "updated_at",
 )
+_ID, _REFERENCE, _PARTY, _OGM = (_DOSSIER_COLUMNS.index(c) for c in ("id", "reference", "party_id", "ogm"))
 _PARTY_COLUMNS = (
     "id",
     "kind",
@@ -691,6 +702,7 @@ class Importer:
         self.seen: dict[str, int] = {}
         # Streets and zones repeat across an import; their keys are computed once.
         self._street_keys: dict[str, str] = {}
+        self._scratch = Dossier()
         self._zones: dict[str, str] = {}
         self.run = ImportRun.objects.create(organisation=organisation, source=source, api_key=api_key)
 
@@ -773,6 +785,7 @@ class Importer:
         return ordered
 
     def _validate(self, batch) -> tuple[dict[int, LineResult], list[CleanLine]]:
+        now = timezone.now()
         results: dict[int, LineResult] = {}
         clean: list[CleanLine] = []
         for number, item in batch:
@@ -795,6 +808,7 @@ class Importer:
                 )
                 continue
             self.seen[line.external_id] = number
+            line.prepared = self._prepare(line, now)
             clean.append(line)
         return results, clean
 
@@ -923,79 +937,14 @@ class Importer:
         created: list[tuple[CleanLine, NewDossier]] = []
         rows: list[tuple] = []
         events: list[tuple] = []
-        # One scratch dossier for the policies' rules (amount, deadlines): building a model instance
-        # per line was the largest cost of the import (docs/performance.md).
-        scratch = Dossier()
-        organisation_id = self.organisation.pk
         for line, pk, reference, ogm in zip(lines, ids, references, ogms, strict=True):
-            fields = line.fields
-            policy = policy_for(line.kind)
-            scratch.kind = line.kind
-            scratch.status = policy.initial_status
-            scratch.regulation = line.regulation
-            scratch.gas_category = fields["gas_category"]
-            scratch.speed_limit_kmh = fields["speed_limit_kmh"]
-            scratch.measured_speed_kmh = fields["measured_speed_kmh"]
-            scratch.built_up_area = fields["built_up_area"]
-            scratch.costs_cents = scratch.amount_paid_cents = 0
-            scratch.pay_by, scratch.contest_by = fields["pay_by"], fields["contest_by"]
-            computed = policy.compute_amount_cents(scratch)
-            scratch.amount_original_cents = computed if computed is not None else (line.amount_cents or 0)
-            issued_at = line.issued_at or fields["occurred_at"] or now
-            events.append(
-                (pk, TimelineEventKind.ISSUED, "", scratch.status, issued_at, self.actor_label, "", {})
-            )
-            if line.target_status:
-                at = line.notified_at or now
-                from_status = scratch.status
-                policy.apply_entry(scratch, line.target_status, at.astimezone(self.context.zone).date())
-                scratch.status = line.target_status
-                event = policy.event_for(from_status, line.target_status)
-                events.append((pk, event, from_status, scratch.status, at, self.actor_label, "", {}))
-            plate = fields["plate"]
-            rows.append(
-                (
-                    pk,
-                    line.kind,
-                    scratch.status,
-                    reference,
-                    line.external_id,
-                    line.municipality_id,
-                    organisation_id,
-                    parties[line.party_hash].pk,
-                    line.regulation.pk if line.regulation else None,
-                    fields["language"],
-                    plate,
-                    plate_normalise(plate),
-                    fields["extra_plates"],
-                    fields["street"],
-                    self._street_key(fields["street"]),
-                    fields["house_number"],
-                    self._zone(fields["zone_code"]),
-                    fields["latitude"],
-                    fields["longitude"],
-                    fields["occurred_at"],
-                    fields["valid_from"],
-                    fields["valid_until"],
-                    fields["offence_code"],
-                    fields["offence_description"],
-                    fields["gas_category"],
-                    fields["speed_limit_kmh"],
-                    fields["measured_speed_kmh"],
-                    fields["built_up_area"],
-                    scratch.amount_original_cents,
-                    scratch.costs_cents,
-                    0,
-                    ogm,
-                    scratch.pay_by,
-                    scratch.contest_by,
-                    now,
-                    now,
-                )
-            )
-            created.append(
-                (line, NewDossier(pk, line.kind, reference, scratch.status, parties[line.party_hash].pk))
-            )
+            prepared = line.prepared or self._prepare(line, now)
+            party_id = parties[line.party_hash].pk
+            row = prepared.row
+            row[_ID], row[_REFERENCE], row[_PARTY], row[_OGM] = pk, reference, party_id, ogm
+            rows.append(tuple(row))
+            events.extend((pk, *event) for event in prepared.events)
+            created.append((line, NewDossier(pk, line.kind, reference, prepared.status, party_id)))
         self.writer.write((Dossier, _DOSSIER_COLUMNS, rows), (TimelineEvent, _EVENT_COLUMNS, events))
         # Tell the citizen (eloket.mail) where there is an address to tell them at.
         announce = [
@@ -1012,6 +961,73 @@ class Importer:
             OutboxEvent.objects.bulk_create(announce, batch_size=1000)
             outbox_poke_after_commit()
         return created
+
+    def _prepare(self, line: CleanLine, now) -> Prepared:
+        """Everything of a new dossier's row and events that needs no database: done while the
+        previous batch is being written (``feed``). The id, reference, party and OGM come later."""
+        fields = line.fields
+        policy = policy_for(line.kind)
+        scratch = self._scratch  # the policies' rules take a dossier; one instance serves every line
+        scratch.kind = line.kind
+        scratch.status = policy.initial_status
+        scratch.regulation = line.regulation
+        scratch.gas_category = fields["gas_category"]
+        scratch.speed_limit_kmh = fields["speed_limit_kmh"]
+        scratch.measured_speed_kmh = fields["measured_speed_kmh"]
+        scratch.built_up_area = fields["built_up_area"]
+        scratch.costs_cents = scratch.amount_paid_cents = 0
+        scratch.pay_by, scratch.contest_by = fields["pay_by"], fields["contest_by"]
+        computed = policy.compute_amount_cents(scratch)
+        scratch.amount_original_cents = computed if computed is not None else (line.amount_cents or 0)
+        issued_at = line.issued_at or fields["occurred_at"] or now
+        events = [(TimelineEventKind.ISSUED, "", scratch.status, issued_at, self.actor_label, "", {})]
+        if line.target_status:
+            at = line.notified_at or now
+            from_status = scratch.status
+            policy.apply_entry(scratch, line.target_status, at.astimezone(self.context.zone).date())
+            scratch.status = line.target_status
+            event = policy.event_for(from_status, line.target_status)
+            events.append((event, from_status, scratch.status, at, self.actor_label, "", {}))
+        plate = fields["plate"]
+        row = [
+            None,  # id
+            line.kind,
+            scratch.status,
+            None,  # reference
+            line.external_id,
+            line.municipality_id,
+            self.organisation.pk,
+            None,  # party
+            line.regulation.pk if line.regulation else None,
+            fields["language"],
+            plate,
+            plate_normalise(plate),
+            fields["extra_plates"],
+            fields["street"],
+            self._street_key(fields["street"]),
+            fields["house_number"],
+            self._zone(fields["zone_code"]),
+            fields["latitude"],
+            fields["longitude"],
+            fields["occurred_at"],
+            fields["valid_from"],
+            fields["valid_until"],
+            fields["offence_code"],
+            fields["offence_description"],
+            fields["gas_category"],
+            fields["speed_limit_kmh"],
+            fields["measured_speed_kmh"],
+            fields["built_up_area"],
+            scratch.amount_original_cents,
+            scratch.costs_cents,
+            0,
+            None,  # ogm
+            scratch.pay_by,
+            scratch.contest_by,
+            now,
+            now,
+        ]
+        return Prepared(row=row, events=events, status=scratch.status)
 
     def _street_key(self, street: str) -> str:
         key = self._street_keys.get(street)
