@@ -922,16 +922,24 @@ class Importer:
     ) -> list[tuple[CleanLine, NewDossier]]:
         if not lines:
             return []
+        references = [
+            reference_new(kind=line.kind, year=(line.fields["occurred_at"] or now).year) for line in lines
+        ]
+        ogms = [line.ogm or ogm_random() for line in lines]
+        # One query for both (a second round only in the rare case of a collision).
+        taken = self.writer.select_either(Dossier, ("reference", references), ("ogm", ogms))
         references = self._unique_values(
             "reference",
-            [reference_new(kind=line.kind, year=(line.fields["occurred_at"] or now).year) for line in lines],
+            references,
             regenerate=reference_again,
+            taken={reference for reference, _ogm in taken},
         )
         ogms = self._unique_values(
             "ogm",
-            [line.ogm or ogm_random() for line in lines],
+            ogms,
             regenerate=lambda _value: ogm_random(),
             given=frozenset(line.ogm for line in lines if line.ogm),
+            taken={ogm for _reference, ogm in taken},
         )
         ids = self.writer.allocate_ids(Dossier, len(lines))
         created: list[tuple[CleanLine, NewDossier]] = []
@@ -1041,12 +1049,16 @@ class Importer:
             normalised = self._zones[zone] = zone_code_normalise(zone)
         return normalised
 
-    def _unique_values(self, field_name: str, values: list[str], regenerate, given=frozenset()) -> list[str]:
+    def _unique_values(
+        self, field_name: str, values: list[str], regenerate, given=frozenset(), taken: set | None = None
+    ) -> list[str]:
         """Random references or OGMs that no dossier holds yet: at millions of dossiers, random
         values do collide now and then (an OGM has 10^10 values). A value the source system gave
         that is already taken is a conflict for that line (the line-by-line retry reports it)."""
-        for _attempt in range(5):
-            taken = self.writer.existing(Dossier, field_name, values)
+        for attempt in range(5):
+            if attempt or taken is None:
+                taken = self.writer.existing(Dossier, field_name, values)
+            taken = taken & set(values)
             if taken & given:
                 raise IntegrityError(field_name)
             seen: set[str] = set()
