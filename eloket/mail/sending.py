@@ -5,13 +5,12 @@ the SMTP server, mark it sent. A row is claimed by one worker only (one transact
 it takes, skipping rows another worker holds), so two tasks for the same id never both send it, and a
 sent row is never claimed again.
 
-What "exactly once" can and cannot mean with SMTP (docs/mail.md): the row is marked sent right after
-the server accepted the message, before the next one and before QUIT (``SentMarks``). A worker killed
-*before* the server's acceptance leaves the row in ``sending``; ``notifications_recover`` returns it to
-the queue after ``MAIL_SENDING_TIMEOUT_MINUTES`` and it goes out once. A worker killed in the instant
-*between* the acceptance and the commit of "sent" leaves the same state, so that message goes out a
-second time; it carries the same Message-ID (``Notification.message_id``), by which receivers can
-recognise it.
+What "exactly once" can and cannot mean with SMTP (docs/mail.md): the row is marked sent as soon as the
+server accepted the message (``SentMarks``). A worker killed *before* the server's acceptance leaves
+the row in ``sending``; ``notifications_recover`` returns it to the queue after
+``MAIL_SENDING_TIMEOUT_MINUTES`` and it goes out once. A worker killed *between* the acceptance and
+the commit of its mark leaves the same state, so that message goes out a second time; it carries the
+same Message-ID (``Notification.message_id``), by which receivers can recognise it.
 """
 
 from __future__ import annotations
