@@ -21,13 +21,14 @@ import io
 import json
 import logging
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -139,6 +140,15 @@ class LineResult:
 
 
 @dataclass
+class Prepared:
+    """A new dossier's row (``_DOSSIER_COLUMNS`` order) and its timeline events (without dossier id)."""
+
+    row: list
+    events: list[tuple]
+    status: str
+
+
+@dataclass
 class CleanLine:
     line: int
     external_id: str
@@ -157,13 +167,41 @@ class CleanLine:
     fields: dict = field(default_factory=dict)
     given: frozenset[str] = frozenset()  # the fields the line sent: an update changes only these
     party_hash: str = ""
+    prepared: Prepared | None = None
 
 
 # -- parsing -------------------------------------------------------------------------------------
 
 
+def byte_lines(stream, chunk_size: int = 1 << 16, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The lines of a binary stream, read in large chunks (a server's ``readline`` per line costs more
+    than the line's JSON). A line longer than ``limit`` is cut there, and the rest of it skipped, so
+    one endless line cannot fill the memory; ``ndjson_lines`` reports it as too long."""
+    rest = b""
+    skipping = False
+    while True:
+        chunk = stream.read(chunk_size)
+        if not chunk:
+            break
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            if skipping:  # the end of a line already reported
+                skipping = False
+                continue
+            yield line
+        if len(rest) > limit:
+            if not skipping:
+                yield rest[: limit + 1]
+            skipping = True
+            rest = b""
+    if rest and not skipping:
+        yield rest
+
+
 def ndjson_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, dict | LineError]]:
-    """(line number, object or error) for each non-blank line of an NDJSON byte stream."""
+    """(line number, object or error) for each non-blank line of an NDJSON byte stream (an iterable
+    of lines, e.g. ``byte_lines(request)``)."""
     for number, raw in enumerate(stream, start=1):
         if len(raw) > MAX_LINE_BYTES:
             yield (
@@ -598,6 +636,7 @@ _DOSSIER_COLUMNS = (
     "created_at",
     "updated_at",
 )
+_ID, _REFERENCE, _PARTY, _OGM = (_DOSSIER_COLUMNS.index(c) for c in ("id", "reference", "party_id", "ogm"))
 _PARTY_COLUMNS = (
     "id",
     "kind",
@@ -663,18 +702,47 @@ class Importer:
         self.seen: dict[str, int] = {}
         # Streets and zones repeat across an import; their keys are computed once.
         self._street_keys: dict[str, str] = {}
+        self._scratch = Dossier()
         self._zones: dict[str, str] = {}
         self.run = ImportRun.objects.create(organisation=organisation, source=source, api_key=api_key)
 
     def feed(self, lines: Iterable[tuple[int, dict | LineError]]) -> Iterator[LineResult]:
-        batch: list[tuple[int, dict | LineError]] = []
-        for item in lines:
-            batch.append(item)
-            if len(batch) >= self.batch_size:
-                yield from self._batch(batch)
-                batch = []
-        if batch:
-            yield from self._batch(batch)
+        batches = _chunked(lines, self.batch_size)
+        if not self.pipelined:
+            for batch in batches:
+                results, clean = self._validate(batch)
+                results.update(self._apply(clean))
+                yield from self._ordered(batch, results)
+            return
+        # On PostgreSQL, outside a transaction: a writer thread with its own connection writes one
+        # batch while this thread parses and validates the next, so Python and the database work at
+        # the same time (docs/performance.md). Results still come out in line order.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+            pending = None
+            try:
+                for batch in batches:
+                    results, clean = self._validate(batch)
+                    future = writer.submit(self._apply, clean)
+                    if pending is not None:
+                        yield from self._collect(*pending)
+                    pending = (batch, results, future)
+                if pending is not None:
+                    yield from self._collect(*pending)
+            finally:
+                writer.submit(connections.close_all).result()
+
+    @property
+    def pipelined(self) -> bool:
+        return (
+            settings.API_BULK_PIPELINE
+            and self.batch_size > 1
+            and connection.vendor == "postgresql"
+            and not connection.in_atomic_block
+        )
+
+    def _collect(self, batch, results, future) -> list[LineResult]:
+        results.update(future.result())
+        return self._ordered(batch, results)
 
     def finish(self) -> ImportRun:
         self.run.finished_at = timezone.now()
@@ -690,32 +758,34 @@ class Importer:
         )
         return self.run
 
-    # A batch: validate every line, then write the valid ones in one transaction.
-    def _batch(self, batch: list[tuple[int, dict | LineError]]) -> list[LineResult]:
-        results, clean = self._validate(batch)
-        if clean:
-            try:
-                with transaction.atomic():
-                    results.update(self._write(clean))
-            except IntegrityError:
-                # A concurrent writer took a reference, an OGM or an external id: line by line.
-                for line in clean:
-                    try:
-                        with transaction.atomic():
-                            results.update(self._write([line]))
-                    except IntegrityError:
-                        message = _("Botsing met een gelijktijdige wijziging; stuur de regel opnieuw.")
-                        results[line.line] = LineResult(
-                            line.line,
-                            line.external_id,
-                            "error",
-                            errors={"line": [_error("conflict", message)]},
-                        )
+    def _apply(self, clean: list[CleanLine]) -> dict[int, LineResult]:
+        """Write the valid lines of a batch in one transaction; on a conflict, line by line."""
+        results: dict[int, LineResult] = {}
+        if not clean:
+            return results
+        try:
+            with transaction.atomic():
+                results.update(self._write(clean))
+        except IntegrityError:
+            # A concurrent writer took a reference, an OGM or an external id: line by line.
+            for line in clean:
+                try:
+                    with transaction.atomic():
+                        results.update(self._write([line]))
+                except IntegrityError:
+                    message = _("Botsing met een gelijktijdige wijziging; stuur de regel opnieuw.")
+                    results[line.line] = LineResult(
+                        line.line, line.external_id, "error", errors={"line": [_error("conflict", message)]}
+                    )
+        return results
+
+    def _ordered(self, batch, results: dict[int, LineResult]) -> list[LineResult]:
         ordered = [results[number] for number, _item in batch if number in results]
         self._count(ordered)
         return ordered
 
     def _validate(self, batch) -> tuple[dict[int, LineResult], list[CleanLine]]:
+        now = timezone.now()
         results: dict[int, LineResult] = {}
         clean: list[CleanLine] = []
         for number, item in batch:
@@ -738,6 +808,7 @@ class Importer:
                 )
                 continue
             self.seen[line.external_id] = number
+            line.prepared = self._prepare(line, now)
             clean.append(line)
         return results, clean
 
@@ -851,94 +922,37 @@ class Importer:
     ) -> list[tuple[CleanLine, NewDossier]]:
         if not lines:
             return []
+        references = [
+            reference_new(kind=line.kind, year=(line.fields["occurred_at"] or now).year) for line in lines
+        ]
+        ogms = [line.ogm or ogm_random() for line in lines]
+        # One query for both (a second round only in the rare case of a collision).
+        taken = self.writer.select_either(Dossier, ("reference", references), ("ogm", ogms))
         references = self._unique_values(
             "reference",
-            [reference_new(kind=line.kind, year=(line.fields["occurred_at"] or now).year) for line in lines],
+            references,
             regenerate=reference_again,
+            taken={reference for reference, _ogm in taken},
         )
         ogms = self._unique_values(
             "ogm",
-            [line.ogm or ogm_random() for line in lines],
+            ogms,
             regenerate=lambda _value: ogm_random(),
             given=frozenset(line.ogm for line in lines if line.ogm),
+            taken={ogm for _reference, ogm in taken},
         )
         ids = self.writer.allocate_ids(Dossier, len(lines))
         created: list[tuple[CleanLine, NewDossier]] = []
         rows: list[tuple] = []
         events: list[tuple] = []
-        # One scratch dossier for the policies' rules (amount, deadlines): building a model instance
-        # per line was the largest cost of the import (docs/performance.md).
-        scratch = Dossier()
-        organisation_id = self.organisation.pk
         for line, pk, reference, ogm in zip(lines, ids, references, ogms, strict=True):
-            fields = line.fields
-            policy = policy_for(line.kind)
-            scratch.kind = line.kind
-            scratch.status = policy.initial_status
-            scratch.regulation = line.regulation
-            scratch.gas_category = fields["gas_category"]
-            scratch.speed_limit_kmh = fields["speed_limit_kmh"]
-            scratch.measured_speed_kmh = fields["measured_speed_kmh"]
-            scratch.built_up_area = fields["built_up_area"]
-            scratch.costs_cents = scratch.amount_paid_cents = 0
-            scratch.pay_by, scratch.contest_by = fields["pay_by"], fields["contest_by"]
-            computed = policy.compute_amount_cents(scratch)
-            scratch.amount_original_cents = computed if computed is not None else (line.amount_cents or 0)
-            issued_at = line.issued_at or fields["occurred_at"] or now
-            events.append(
-                (pk, TimelineEventKind.ISSUED, "", scratch.status, issued_at, self.actor_label, "", {})
-            )
-            if line.target_status:
-                at = line.notified_at or now
-                from_status = scratch.status
-                policy.apply_entry(scratch, line.target_status, timezone.localdate(at))
-                scratch.status = line.target_status
-                event = policy.event_for(from_status, line.target_status)
-                events.append((pk, event, from_status, scratch.status, at, self.actor_label, "", {}))
-            plate = fields["plate"]
-            rows.append(
-                (
-                    pk,
-                    line.kind,
-                    scratch.status,
-                    reference,
-                    line.external_id,
-                    line.municipality_id,
-                    organisation_id,
-                    parties[line.party_hash].pk,
-                    line.regulation.pk if line.regulation else None,
-                    fields["language"],
-                    plate,
-                    plate_normalise(plate),
-                    fields["extra_plates"],
-                    fields["street"],
-                    self._street_key(fields["street"]),
-                    fields["house_number"],
-                    self._zone(fields["zone_code"]),
-                    fields["latitude"],
-                    fields["longitude"],
-                    fields["occurred_at"],
-                    fields["valid_from"],
-                    fields["valid_until"],
-                    fields["offence_code"],
-                    fields["offence_description"],
-                    fields["gas_category"],
-                    fields["speed_limit_kmh"],
-                    fields["measured_speed_kmh"],
-                    fields["built_up_area"],
-                    scratch.amount_original_cents,
-                    scratch.costs_cents,
-                    0,
-                    ogm,
-                    scratch.pay_by,
-                    scratch.contest_by,
-                    now,
-                    now,
-                )
-            )
-            created.append(
-                (line, NewDossier(pk, line.kind, reference, scratch.status, parties[line.party_hash].pk))
-            )
+            prepared = line.prepared or self._prepare(line, now)
+            party_id = parties[line.party_hash].pk
+            row = prepared.row
+            row[_ID], row[_REFERENCE], row[_PARTY], row[_OGM] = pk, reference, party_id, ogm
+            rows.append(tuple(row))
+            events.extend((pk, *event) for event in prepared.events)
+            created.append((line, NewDossier(pk, line.kind, reference, prepared.status, party_id)))
         self.writer.write((Dossier, _DOSSIER_COLUMNS, rows), (TimelineEvent, _EVENT_COLUMNS, events))
         # Tell the citizen (eloket.mail) where there is an address to tell them at.
         announce = [
@@ -956,6 +970,73 @@ class Importer:
             outbox_poke_after_commit()
         return created
 
+    def _prepare(self, line: CleanLine, now) -> Prepared:
+        """Everything of a new dossier's row and events that needs no database: done while the
+        previous batch is being written (``feed``). The id, reference, party and OGM come later."""
+        fields = line.fields
+        policy = policy_for(line.kind)
+        scratch = self._scratch  # the policies' rules take a dossier; one instance serves every line
+        scratch.kind = line.kind
+        scratch.status = policy.initial_status
+        scratch.regulation = line.regulation
+        scratch.gas_category = fields["gas_category"]
+        scratch.speed_limit_kmh = fields["speed_limit_kmh"]
+        scratch.measured_speed_kmh = fields["measured_speed_kmh"]
+        scratch.built_up_area = fields["built_up_area"]
+        scratch.costs_cents = scratch.amount_paid_cents = 0
+        scratch.pay_by, scratch.contest_by = fields["pay_by"], fields["contest_by"]
+        computed = policy.compute_amount_cents(scratch)
+        scratch.amount_original_cents = computed if computed is not None else (line.amount_cents or 0)
+        issued_at = line.issued_at or fields["occurred_at"] or now
+        events = [(TimelineEventKind.ISSUED, "", scratch.status, issued_at, self.actor_label, "", {})]
+        if line.target_status:
+            at = line.notified_at or now
+            from_status = scratch.status
+            policy.apply_entry(scratch, line.target_status, at.astimezone(self.context.zone).date())
+            scratch.status = line.target_status
+            event = policy.event_for(from_status, line.target_status)
+            events.append((event, from_status, scratch.status, at, self.actor_label, "", {}))
+        plate = fields["plate"]
+        row = [
+            None,  # id
+            line.kind,
+            scratch.status,
+            None,  # reference
+            line.external_id,
+            line.municipality_id,
+            self.organisation.pk,
+            None,  # party
+            line.regulation.pk if line.regulation else None,
+            fields["language"],
+            plate,
+            plate_normalise(plate),
+            fields["extra_plates"],
+            fields["street"],
+            self._street_key(fields["street"]),
+            fields["house_number"],
+            self._zone(fields["zone_code"]),
+            fields["latitude"],
+            fields["longitude"],
+            fields["occurred_at"],
+            fields["valid_from"],
+            fields["valid_until"],
+            fields["offence_code"],
+            fields["offence_description"],
+            fields["gas_category"],
+            fields["speed_limit_kmh"],
+            fields["measured_speed_kmh"],
+            fields["built_up_area"],
+            scratch.amount_original_cents,
+            scratch.costs_cents,
+            0,
+            None,  # ogm
+            scratch.pay_by,
+            scratch.contest_by,
+            now,
+            now,
+        ]
+        return Prepared(row=row, events=events, status=scratch.status)
+
     def _street_key(self, street: str) -> str:
         key = self._street_keys.get(street)
         if key is None:
@@ -968,12 +1049,16 @@ class Importer:
             normalised = self._zones[zone] = zone_code_normalise(zone)
         return normalised
 
-    def _unique_values(self, field_name: str, values: list[str], regenerate, given=frozenset()) -> list[str]:
+    def _unique_values(
+        self, field_name: str, values: list[str], regenerate, given=frozenset(), taken: set | None = None
+    ) -> list[str]:
         """Random references or OGMs that no dossier holds yet: at millions of dossiers, random
         values do collide now and then (an OGM has 10^10 values). A value the source system gave
         that is already taken is a conflict for that line (the line-by-line retry reports it)."""
-        for _attempt in range(5):
-            taken = self.writer.existing(Dossier, field_name, values)
+        for attempt in range(5):
+            if attempt or taken is None:
+                taken = self.writer.existing(Dossier, field_name, values)
+            taken = taken & set(values)
             if taken & given:
                 raise IntegrityError(field_name)
             seen: set[str] = set()
@@ -1038,6 +1123,17 @@ class Importer:
         dossier.street_key = street_key(dossier.street)
         dossier.save(update_fields=[*changed, "plate_normalised", "street_key", "updated_at"])
         return "updated"
+
+
+def _chunked(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def reference_again(reference: str) -> str:

@@ -136,14 +136,12 @@ def permit_cross_check(
         dossier_ids = list(dossier_ids)
         if not dossier_ids:
             return CrossCheckResult(run=run, cancelled=0)
-        where.append(f"d.id IN ({', '.join(['%s'] * len(dossier_ids))})")
-        params += dossier_ids
+        where.append(_in_list("d.id", dossier_ids, params))
     if permit_ids is not None:
         permit_ids = list(permit_ids)
         if not permit_ids:
             return CrossCheckResult(run=run, cancelled=0)
-        where.append(f"s.permit_id IN ({', '.join(['%s'] * len(permit_ids))})")
-        params += permit_ids
+        where.append(_in_list("s.permit_id", permit_ids, params))
     find = f"""
         INSERT INTO eloket_permitmatch (dossier_id, permit_id, status_from, matched_at, run)
         SELECT d.id, MIN(s.permit_id), d.status, %s, %s
@@ -163,6 +161,15 @@ def permit_cross_check(
         outbox_poke_after_commit()
     logger.info("permit_cross_check run=%s cancelled=%s", run, cancelled)
     return CrossCheckResult(run=run, cancelled=cancelled)
+
+
+def _in_list(column: str, values: list[int], params: list) -> str:
+    """``column IN (…)``: one array parameter on PostgreSQL (a batch has thousands), a list on SQLite."""
+    if connection.vendor == "postgresql":
+        params.append(values)
+        return f"{column} = ANY(%s)"
+    params.extend(values)
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
 
 
 # The timeline event's and the outbox event's data, as JSON text: {"permit": …, "permit_kind": …}.

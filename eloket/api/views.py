@@ -40,7 +40,7 @@ from eloket.api.serializers import (
     SubmissionExportSerializer,
 )
 from eloket.constants import Decision, DossierStatus, TimelineEventKind
-from eloket.ingest import Importer, LineError, dossier_upsert, ndjson_lines
+from eloket.ingest import Importer, LineError, byte_lines, dossier_upsert, ndjson_lines
 from eloket.models import ApiScope, EventType, ImportRun
 from eloket.outbox import outbox_emit
 from eloket.permits import permit_covering
@@ -216,7 +216,7 @@ class DossierBulk(ApiView):
             api_key=request.auth,
             batch_size=settings.API_BULK_BATCH_SIZE,
         )
-        lines = _limited(ndjson_lines(request._request), settings.API_BULK_MAX_LINES)
+        lines = _limited(ndjson_lines(byte_lines(request._request)), settings.API_BULK_MAX_LINES)
         return StreamingHttpResponse(_stream(importer, lines), content_type="application/x-ndjson")
 
 

@@ -36,6 +36,7 @@ class MailFacts:
         self._amounts: dict[tuple[str, int], str] = {}
         self._online: dict[int, bool] = {}
         self._iban: dict[int, str] = {}
+        self._kinds: dict[str, dict[str, str]] = {}
         self.organisations: dict[int, Organisation] = {}
         self.municipalities: dict[int, Municipality] = {}
 
@@ -94,8 +95,10 @@ class MailFacts:
         return self._amounts[key]
 
     def kind(self, language: str, kind: str) -> str:
-        with translation.override(language):
-            return labels(DossierKind)[kind]
+        if language not in self._kinds:  # activating a language costs more than the lookup
+            with translation.override(language):
+                self._kinds[language] = labels(DossierKind)
+        return self._kinds[language][kind]
 
     # A dossier's facts ----------------------------------------------------------------------------
     def dossier(self, dossier: Dossier, party: Party, language: str) -> tuple[dict, dict[str, str]]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from eloket.constants import Language, TimelineEventKind, labels
 from eloket.mail.content import MailFacts, translated_name
+from eloket.mail.fan_out import event_data
 from eloket.mail.queue import notifications_send_after_commit
 from eloket.mail.reminders import Reminder, longest_period, reminder_candidates, sent_dates
 from eloket.mail.render import render_mail
@@ -156,13 +157,13 @@ def _line_text(line: DigestLine, facts: MailFacts, language: str) -> dict[str, s
         else:
             text = _("Nieuw dossier: %(kind)s van %(organisation)s") % what
     elif event.type == EventType.DOSSIER_CANCELLED_BY_PERMIT:
-        what["permit"] = (event.data or {}).get("permit") or "—"
+        what["permit"] = event_data(event).get("permit") or "—"
         text = (
             _("%(kind)s geannuleerd wegens een geldige vergunning (%(permit)s): u hoeft niets te betalen")
             % what
         )
     else:
-        what["change"] = labels(TimelineEventKind).get((event.data or {}).get("change"), "")
+        what["change"] = labels(TimelineEventKind).get(event_data(event).get("change"), "")
         if dossier.amount_due_cents and dossier.pay_by:
             text = _("%(kind)s: %(change)s. Nu te betalen: %(amount)s vóór %(date)s") % what
         else:

@@ -48,13 +48,18 @@ TEMPLATES = {
 LANGUAGES = frozenset(Language.values)
 
 
+def event_data(event: OutboxEvent) -> dict:
+    """The event's data, or nothing when a writer stored something that is not a JSON object."""
+    return event.data if isinstance(event.data, dict) else {}
+
+
 def mail_key(event: OutboxEvent) -> str:
     reference = event.dossier.reference
     if event.type == EventType.DOSSIER_CREATED:
         return f"dossier-created:{reference}"
     if event.type == EventType.DOSSIER_CANCELLED_BY_PERMIT:
         return f"dossier-cancelled-by-permit:{reference}"
-    return f"dossier-updated:{reference}:{event.data.get('change')}:{event.event_id.hex}"
+    return f"dossier-updated:{reference}:{event_data(event).get('change')}:{event.event_id.hex}"
 
 
 def mail_fan_out(events: list[OutboxEvent]) -> None:
@@ -132,7 +137,7 @@ def _skip_reason(event: OutboxEvent, party: Party | None, untold: set[int]) -> s
         return "not_wanted"
     if event.type == EventType.DOSSIER_CANCELLED_BY_PERMIT:
         return "never_told" if dossier.pk in untold else None
-    change = (event.data or {}).get("change")
+    change = event_data(event).get("change")
     if change not in MAILED_CHANGES:
         return "change_not_mailed"
     if change in DEMANDING_CHANGES and dossier.amount_due_cents == 0:
@@ -150,9 +155,9 @@ def _render(wanted: list[tuple[OutboxEvent, Party]]) -> list[Notification]:
         template = TEMPLATES[event.type]
         shape, values = facts.dossier(event.dossier, party, language)
         if event.type == EventType.DOSSIER_UPDATED:
-            shape["change"] = event.data["change"]
+            shape["change"] = event_data(event)["change"]
         elif event.type == EventType.DOSSIER_CANCELLED_BY_PERMIT:
-            values["permit"] = str((event.data or {}).get("permit") or "")
+            values["permit"] = str(event_data(event).get("permit") or "")
         mail = renderer.render(template, language, shape=shape, values=values)
         rows.append(
             Notification(

@@ -109,6 +109,7 @@ def reminder_candidates(*, today: dt.date, daily: bool) -> list[Reminder]:
     windows = []
     periods = (
         Organisation.objects.filter(reminder_days_before__gt=0)
+        .order_by()
         .values_list("reminder_days_before", flat=True)
         .distinct()
     )

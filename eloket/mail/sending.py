@@ -5,27 +5,28 @@ the SMTP server, mark it sent. A row is claimed by one worker only (one transact
 it takes, skipping rows another worker holds), so two tasks for the same id never both send it, and a
 sent row is never claimed again.
 
-What "exactly once" can and cannot mean with SMTP (docs/mail.md): the row is marked sent right after
-the server accepted the message, before the next one and before QUIT (``SentMarks``). A worker killed
-*before* the server's acceptance leaves the row in ``sending``; ``notifications_recover`` returns it to
-the queue after ``MAIL_SENDING_TIMEOUT_MINUTES`` and it goes out once. A worker killed in the instant
-*between* the acceptance and the commit of "sent" leaves the same state, so that message goes out a
-second time; it carries the same Message-ID (``Notification.message_id``), by which receivers can
-recognise it.
+What "exactly once" can and cannot mean with SMTP (docs/mail.md): the row is marked sent as soon as the
+server accepted the message (``SentMarks``). A worker killed *before* the server's acceptance leaves
+the row in ``sending``; ``notifications_recover`` returns it to the queue after
+``MAIL_SENDING_TIMEOUT_MINUTES`` and it goes out once. A worker killed *between* the acceptance and
+the commit of its mark leaves the same state, so that message goes out a second time; it carries the
+same Message-ID (``Notification.message_id``), by which receivers can recognise it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import smtplib
+import threading
 import time
 from collections import Counter
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -83,6 +84,9 @@ def notifications_send(ids: list[int]) -> Counter:
     marks = SentMarks()
     try:
         for index, row in enumerate(rows):
+            if marks.failed is not None:  # no more sending while "sent" cannot be recorded
+                outcome["released"] += _release([r.pk for r in rows[index:]])
+                break
             try:
                 sent = connection.send_messages([_message(row, connection)])
             except MESSAGE_REFUSED as error:
@@ -115,24 +119,30 @@ def notifications_send(ids: list[int]) -> Counter:
 
 
 class SentMarks:
-    """Records "sent" as soon as the server has accepted a message, before the next one (and before
-    QUIT), so a worker that dies mid-batch leaves only the message in hand unrecorded.
+    """Records "sent" as soon as the server has accepted a message, so that a worker that dies
+    mid-batch leaves (almost) only the message in hand unrecorded.
 
-    Each commit normally waits for the database's disk flush (about 10 ms on the machines measured,
-    docs/performance.md), which would make sending ten times slower than the SMTP server. So:
+    Each commit normally waits for the database's disk flush (about 10 ms on the machines measured),
+    which would make sending several times slower than the SMTP server. So:
 
-    - PostgreSQL: one UPDATE per message, with ``synchronous_commit`` off for this session during the
-      batch. The commit reaches the server before the next message goes out, which is all a dying
-      *worker* needs; only a crash of the database server itself in the next fraction of a second
-      could lose a mark, and then that message is sent again, with its Message-ID.
+    - PostgreSQL, in a worker (outside any transaction): a thread of the batch, with a database
+      connection of its own and ``synchronous_commit`` off, writes the marks while the next message
+      goes over SMTP (one UPDATE for whatever has queued up since its last one). A mark is committed
+      a fraction of a millisecond after the server's acceptance, usually before the next message is
+      accepted; a worker killed in between loses the marks still queued (the message just accepted,
+      sometimes the one before it), and those go out again with their Message-IDs. A crash of the
+      database server itself can likewise lose the last marks of the asynchronous commit.
+    - PostgreSQL inside a transaction (tests, or a caller's atomic block): one UPDATE per message in
+      that connection, before the next message.
     - SQLite (the embedded default, one machine): marks are gathered for at most
       ``SQLITE_MARK_SECONDS`` and written in one UPDATE: a killed worker may send the messages of its
       last tenth of a second again (same Message-IDs).
     """
 
     SQLITE_MARK_SECONDS = 0.1
-    _MARK_ONE = (
-        f"UPDATE {Notification._meta.db_table} SET status = %s, sent_at = %s, last_error = '' WHERE id = %s"  # noqa: S608 (the table name is ours)
+    _MARK = (
+        f"UPDATE {Notification._meta.db_table}"  # noqa: S608 (the table name is ours)
+        " SET status = %s, sent_at = %s, last_error = '' WHERE id = ANY(%s)"
     )
 
     def __init__(self) -> None:
@@ -140,22 +150,35 @@ class SentMarks:
         self.every = self.SQLITE_MARK_SECONDS if self.vendor == "sqlite" else 0.0
         self.pending: list[int] = []
         self.flushed = time.monotonic()
-        if self.vendor == "postgresql":
+        self.failed: DatabaseError | None = None
+        self.background = self.vendor == "postgresql" and not db_connection.in_atomic_block
+        if self.background:
+            self._queue: queue.SimpleQueue = queue.SimpleQueue()
+            self._thread = threading.Thread(
+                target=self._mark_in_background, name="mail-sent-marks", daemon=True
+            )
+            self._thread.start()
+        elif self.vendor == "postgresql":
             with db_connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO OFF")
 
     def add(self, notification_id: int) -> None:
+        if self.background:
+            self._queue.put(notification_id)
+            return
         self.pending.append(notification_id)
         if time.monotonic() - self.flushed >= self.every:
             self.flush()
 
     def flush(self) -> None:
-        if len(self.pending) == 1:
-            # The hot path (once per message on PostgreSQL): one prepared-shape statement, without
-            # the ORM's query building, which costs as much as the round trip.
+        if self.background or not self.pending:
+            return
+        if self.vendor == "postgresql":
+            # Once per message: one statement, without the ORM's query building (which costs as much
+            # as the round trip).
             with db_connection.cursor() as cursor:
-                cursor.execute(self._MARK_ONE, [S.SENT, timezone.now(), self.pending[0]])
-        elif self.pending:
+                cursor.execute(self._MARK, [S.SENT, timezone.now(), self.pending])
+        else:
             Notification.objects.filter(pk__in=self.pending).update(
                 status=S.SENT, sent_at=timezone.now(), last_error=""
             )
@@ -163,12 +186,38 @@ class SentMarks:
         self.flushed = time.monotonic()
 
     def close(self) -> None:
+        if self.background:
+            self._queue.put(None)
+            self._thread.join()
+            if self.failed is not None:
+                logger.error("notification_marks_failed error=%s", type(self.failed).__name__)
+            return
         try:
             self.flush()
         finally:
             if self.vendor == "postgresql":
                 with db_connection.cursor() as cursor:
                     cursor.execute("RESET synchronous_commit")
+
+    def _mark_in_background(self) -> None:
+        from django.db import connection  # this thread's own connection
+
+        done = False
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO OFF")
+                while not done:
+                    ids = [self._queue.get()]
+                    while not self._queue.empty():
+                        ids.append(self._queue.get())
+                    done = None in ids
+                    ids = [i for i in ids if i is not None]
+                    if ids:
+                        cursor.execute(self._MARK, [S.SENT, timezone.now(), ids])
+        except DatabaseError as error:  # the rows stay "sending"; the recovery sends them again
+            self.failed = error
+        finally:
+            connection.close()
 
 
 def _message(row: Notification, connection) -> EmailMultiAlternatives:

@@ -84,6 +84,23 @@ class Writer:
         """Which of ``values`` the ``field`` already holds (where the ``equal`` columns match)."""
         return {row[0] for row in self.select(model, (field,), field, values, **equal)}
 
+    def select_either(self, model: type[Model], first: tuple[str, list], second: tuple[str, list]) -> list:
+        """(first, second) column values of the rows whose first column is one of the first values or
+        whose second column is one of the second values: two unique lookups in one round trip."""
+        if not self.postgres:
+            return [
+                *self.select(model, (first[0], second[0]), first[0], first[1]),
+                *self.select(model, (first[0], second[0]), second[0], second[1]),
+            ]
+        quote = connection.ops.quote_name
+        a, b = (quote(model._meta.get_field(name).column) for name in (first[0], second[0]))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {a}, {b} FROM {quote(model._meta.db_table)} WHERE {a} = ANY(%s) OR {b} = ANY(%s)",  # noqa: S608
+                [first[1], second[1]],
+            )
+            return cursor.fetchall()
+
     def select(self, model: type[Model], columns: tuple[str, ...], field: str, values: list, **equal) -> list:
         """Rows of ``columns`` whose ``field`` is one of ``values``, without building model instances."""
         quote = connection.ops.quote_name

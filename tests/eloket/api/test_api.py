@@ -371,3 +371,42 @@ def test_the_demo_key_works_in_demo_mode_only(db, settings):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {DEMO_TOKEN}")
     response = client.get("/api/v1/dossiers/")
     assert response.status_code == 200 and response.json()["results"]
+
+
+def test_an_endless_line_is_reported_and_cut_without_filling_the_memory():
+    from eloket.ingest import MAX_LINE_BYTES, byte_lines, ndjson_lines
+
+    body = io.BytesIO(b'{"a": 1}\n' + b"x" * (MAX_LINE_BYTES * 5) + b'\n{"b": 2}\n')
+    lines = list(byte_lines(body, chunk_size=4096))
+    assert lines[0] == b'{"a": 1}' and lines[-1] == b'{"b": 2}'
+    assert max(len(line) for line in lines) <= MAX_LINE_BYTES + 1
+    results = [item for _number, item in ndjson_lines(lines)]
+    assert results[0] == {"a": 1} and results[-1] == {"b": 2}
+    assert results[1].errors["line"][0]["code"] == "too_long"
+    assert len(results) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(API_BULK_BATCH_SIZE=40)
+def test_on_postgresql_a_writer_thread_writes_while_the_next_batch_is_validated(city):
+    from django.db import connection
+
+    from eloket.ingest import Importer, ndjson_lines
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the pipelined import is the PostgreSQL path (set DATABASE_URL to run this)")
+    taken = DossierFactory(organisation=city, municipality=city.municipalities.get(), party=person_party())
+    lines = [
+        line(f"T-{i}", party={"national_number": national_number(), "name": f"B {i}"}) for i in range(130)
+    ]
+    lines[45] = line("T-45", ogm=taken.ogm)  # a conflict in the second batch
+    lines[90] = line("T-1")  # a duplicate in the third
+    importer = Importer(organisation=city, source="api", batch_size=40)
+    assert importer.pipelined
+    results = list(importer.feed(ndjson_lines(ndjson(*lines).splitlines())))
+    run = importer.finish()
+    assert [r.line for r in results] == list(range(1, 131))
+    assert results[45].errors["line"][0]["code"] == "conflict"
+    assert results[90].errors["external_id"][0]["code"] == "duplicate"
+    assert (run.created, run.failed) == (128, 2)
+    assert Dossier.objects.filter(external_id__startswith="T-").count() == 128

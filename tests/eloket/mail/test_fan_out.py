@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 
@@ -59,7 +61,11 @@ def test_the_mail_is_in_the_partys_language_with_the_link_in_that_language(
     dispatch(django_capture_on_commit_callbacks)
 
     message = only_mail()
-    assert "Ville de Genk" in message.subject
+    assert (
+        message.subject
+        == f"Nouveau dossier {dossier.reference} : Redevance de stationnement de Ville de Genk"
+    )
+    assert "Comment payer :" in message.body
     assert f"/fr/mijn/dossiers/{dossier.reference}/" in message.body
     assert "€ 20,00" in message.body
     assert 'lang="fr"' in message.alternatives[0][0]
@@ -170,6 +176,115 @@ def test_a_dossier_cancelled_before_its_event_is_dispatched_gets_no_new_dossier_
     from eloket import services
 
     services.dossier_transition(dossier_id=dossier.pk, to_status=DossierStatus.CANCELLED)
+
+    dispatch(django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+
+
+def test_a_decision_is_mailed_with_what_is_due_now(citizen, make_dossier, django_capture_on_commit_callbacks):
+    dossier = make_dossier(citizen)
+    emit(EventType.DOSSIER_UPDATED, dossier, change="decided_rejected", decision="rejected")
+
+    dispatch(django_capture_on_commit_callbacks)
+
+    message = only_mail()
+    assert message.subject == f"Beslissing over uw bezwaar of verweer: dossier {dossier.reference}"
+    assert ": ongegrond." in message.body
+    assert "Nu te betalen: € 20,00" in message.body
+    key = Notification.objects.get().key
+    assert key.startswith(f"dossier-updated:{dossier.reference}:decided_rejected:")
+
+
+def test_a_reminder_the_city_sent_is_not_mailed_once_the_dossier_is_paid(
+    citizen, make_dossier, django_capture_on_commit_callbacks
+):
+    from eloket import services
+
+    dossier = make_dossier(citizen)
+    emit(EventType.DOSSIER_UPDATED, dossier, change="reminder")
+    services.dossier_register_payment(dossier_id=dossier.pk, amount_cents=dossier.amount_due_cents)
+    emit(EventType.DOSSIER_UPDATED, dossier, change="paid")
+
+    dispatch(django_capture_on_commit_callbacks)
+
+    assert only_mail().subject == f"Dossier {dossier.reference} is betaald"
+
+
+@pytest.mark.parametrize("data", [{"change": "viewed"}, {}, ["not", "an", "object"]], ids=repr)
+def test_a_change_the_citizen_need_not_hear_of_is_not_mailed(
+    data, citizen, make_dossier, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from eloket.outbox import outbox_emit
+
+    dossier = make_dossier(citizen)
+    with transaction.atomic():
+        outbox_emit(
+            type=EventType.DOSSIER_UPDATED,
+            organisation_id=dossier.organisation_id,
+            dossier=dossier,
+            data=data,
+        )
+
+    dispatch(django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+    assert OutboxEvent.objects.get().dispatched_at is not None
+
+
+@pytest.fixture
+def permit_and_retribution(organisation, make_dossier):
+    """A retribution for a car in zone A, then the resident's card that covers it."""
+
+    def make(party, **retribution):
+        from django.utils import timezone
+
+        now = timezone.now()
+        municipality = organisation.municipalities.first()
+        if municipality is None:
+            from tests.factories import MunicipalityFactory
+
+            municipality = MunicipalityFactory()
+            organisation.municipalities.add(municipality)
+        place = {"municipality": municipality, "plate": "1-ABC-123", "zone_code": "Zone A", "street": ""}
+        retribution = make_dossier(party, **place, **retribution)
+        card = make_dossier(
+            party,
+            kind=DossierKind.RESIDENT_PERMIT,
+            notified=False,
+            active=True,
+            occurred_at=None,
+            valid_from=now - dt.timedelta(days=30),
+            valid_until=now + dt.timedelta(days=30),
+            **place,
+        )  # arrives later: the retribution is cancelled retroactively
+        return card, retribution
+
+    return make
+
+
+def test_a_retribution_a_permit_covered_brings_good_news_naming_the_permit(
+    citizen, permit_and_retribution, django_capture_on_commit_callbacks
+):
+    card, covered = permit_and_retribution(citizen)  # notified: the city's letter went out
+    covered.refresh_from_db()
+    assert covered.status == DossierStatus.CANCELLED_BY_PERMIT
+
+    dispatch(django_capture_on_commit_callbacks)
+
+    message = only_mail()
+    assert message.subject == f"Goed nieuws: Parkeerretributie {covered.reference} is geannuleerd"
+    assert f"een geldige vergunning ({card.reference})" in message.body
+    assert Notification.objects.get().key == f"dossier-cancelled-by-permit:{covered.reference}"
+
+
+def test_a_retribution_cancelled_before_anyone_told_the_citizen_brings_no_mail(
+    citizen, permit_and_retribution, django_capture_on_commit_callbacks
+):
+    _card, covered = permit_and_retribution(citizen, notified=False)  # still "issued": no letter yet
+    emit(EventType.DOSSIER_CREATED, covered)
 
     dispatch(django_capture_on_commit_callbacks)
 

@@ -205,3 +205,17 @@ def test_a_row_interrupted_too_often_is_given_up(backend, settings, django_captu
     notification = Notification.objects.get(pk=notification_id)
     assert notification.status == S.FAILED
     assert notification.last_error != INTERRUPTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_outside_any_transaction_records_every_mail_sent(backend):
+    """As in a django-q2 worker: the batch runs after the commit, so on PostgreSQL the marks are
+    written by the batch's own thread and connection (SentMarks)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        ids = notifications_write(rows(25))
+
+    assert len(mail.outbox) == 25
+    assert statuses(ids) == [S.SENT] * 25
+    assert all(Notification.objects.filter(pk__in=ids).values_list("sent_at", flat=True))
