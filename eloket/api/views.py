@@ -8,6 +8,7 @@ import json
 import logging
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import StreamingHttpResponse
@@ -67,6 +68,9 @@ def api_exception_handler(exc, context):
                     ]
                 }
             )
+    if isinstance(exc, RequestDataTooBig):
+        message = _("Dit verzoek is te groot. Stuur veel dossiers als NDJSON naar /api/v1/dossiers/bulk/.")
+        return Response({"detail": message}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         details = exc.get_full_details()

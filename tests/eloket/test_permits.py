@@ -145,3 +145,17 @@ def test_the_rights_check_answers_with_the_permit(city):
     assert not check(at=NOW, zone_code="B").covered
     assert not check(at=NOW + dt.timedelta(days=31), zone_code="A").covered
     assert not check(at=NOW).covered
+
+
+def test_the_citizen_sees_which_permit_cancelled_the_retribution(city, client):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    party = person_party(user=user)
+    dossier = retribution(city, party=party)
+    card = permit(city)
+    client.force_login(user)
+    page = client.get(f"/nl/mijn/dossiers/{dossier.reference}/").content.decode()
+    assert "Geannuleerd: geldige vergunning" in page
+    assert f"geldige vergunning ({card.reference})" in page
+    assert f"Geannuleerd wegens geldige vergunning ({card.reference})" in page

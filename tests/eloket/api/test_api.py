@@ -410,3 +410,11 @@ def test_on_postgresql_a_writer_thread_writes_while_the_next_batch_is_validated(
     assert results[90].errors["external_id"][0]["code"] == "duplicate"
     assert (run.created, run.failed) == (128, 2)
     assert Dossier.objects.filter(external_id__startswith="T-").count() == 128
+
+
+def test_an_oversized_request_is_refused_clearly(api):
+    body = json.dumps(line("BIG", offence_description="x" * (3 * 1024 * 1024))).encode()
+    response = api.generic("PUT", "/api/v1/dossiers/BIG/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert "bulk" in response.json()["detail"]
+    assert not Dossier.objects.filter(external_id="BIG").exists()
