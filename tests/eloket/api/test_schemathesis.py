@@ -20,7 +20,6 @@ from tests.eloket.api.conftest import make_key
 DOCUMENT = Path(__file__).resolve().parents[3] / "docs" / "api" / "openapi.yaml"
 
 
-
 @schemathesis.serializer("application/x-ndjson")
 def ndjson_serializer(_context, value) -> bytes:
     """The bulk body: one generated line (any JSON value, valid or not) as an NDJSON stream."""
