@@ -308,6 +308,11 @@ def _text(data, name, errors, *, required=False) -> str:
     if not isinstance(value, str):
         errors.setdefault(name, []).append(_error("invalid_type", _("Verwacht een tekst.")))
         return ""
+    if "\x00" in value:
+        errors.setdefault(name, []).append(
+            _error("null_character", _("Een tekst mag geen NUL-teken bevatten."))
+        )
+        return ""
     limit = _TEXT_LIMITS.get(name)
     if limit and len(value) > limit:
         errors.setdefault(name, []).append(_error("too_long", _("Maximaal %(max)s tekens.") % {"max": limit}))
@@ -411,9 +416,22 @@ class Errors(dict):
         self.setdefault(name, []).append(_error(code, message))
 
 
+def _has_null(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_null(k) or _has_null(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_null(v) for v in value)
+    return False
+
+
 def line_validate(data: dict, context: Context, number: int = 1) -> CleanLine:
     """The cleaned line, or ``LineError`` with every problem of the line at once."""
     errors = Errors()
+    if _has_null(data):
+        # PostgreSQL cannot store it; one clear error for the line instead of a failed batch.
+        raise LineError({"line": [_error("null_character", _("Een tekst mag geen NUL-teken bevatten."))]})
     unknown = sorted(set(data) - KNOWN_FIELDS)
     if unknown:
         errors.add("line", "unknown_field", _("Onbekende velden: %s") % ", ".join(unknown)[:200])

@@ -19,6 +19,8 @@ def api_dossiers(*, organisation, kind=None, status=None, updated_since=None):
 
 
 def api_dossier(*, organisation, external_id: str) -> Dossier:
+    if "\x00" in external_id:  # no dossier has one, and PostgreSQL cannot compare it
+        raise Http404("dossier")
     dossier = api_dossiers(organisation=organisation).filter(external_id=external_id).first()
     if dossier is None:
         raise Http404("dossier")

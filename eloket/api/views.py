@@ -40,7 +40,7 @@ from eloket.api.serializers import (
     StatusUpdateSerializer,
     SubmissionExportSerializer,
 )
-from eloket.constants import Decision, DossierStatus, TimelineEventKind
+from eloket.constants import Decision, DossierKind, DossierStatus, TimelineEventKind
 from eloket.ingest import Importer, LineError, byte_lines, dossier_upsert, ndjson_lines
 from eloket.models import ApiScope, EventType, ImportRun
 from eloket.outbox import outbox_emit
@@ -125,10 +125,21 @@ class DossierList(ApiView, generics.ListAPIView):
         params = self.request.query_params
         return selectors.api_dossiers(
             organisation=self.organisation,
-            kind=params.get("kind") or None,
-            status=params.get("status") or None,
+            kind=_query_choice(params, "kind", DossierKind),
+            status=_query_choice(params, "status", DossierStatus),
             updated_since=_query_datetime(params, "updated_since"),
         )
+
+
+def _query_choice(params, name, choices):
+    value = params.get(name)
+    if not value:
+        return None
+    if value not in choices.values:
+        raise exceptions.ValidationError(
+            {name: [_("Onbekende waarde; kies uit %s.") % ", ".join(choices.values)]}
+        )
+    return value
 
 
 def _query_datetime(params, name):

@@ -418,3 +418,16 @@ def test_an_oversized_request_is_refused_clearly(api):
     assert response.status_code == 413
     assert "bulk" in response.json()["detail"]
     assert not Dossier.objects.filter(external_id="BIG").exists()
+
+
+def test_nul_characters_are_a_clear_error_not_a_database_failure(api):
+    rows, summary = bulk(api, ndjson(line("N-1", plate="1-AB\u0000C"), line("N-2")))
+    assert rows[0]["errors"]["line"][0]["code"] == "null_character"
+    assert rows[1]["status"] == "created" and summary["failed"] == 1
+    response = api.put(
+        "/api/v1/dossiers/N-3/", line("N-3", party={"national_number": NN, "name": "A\u0000"}), format="json"
+    )
+    assert response.status_code == 400
+    assert api.get("/api/v1/dossiers/?kind=gas4%00").status_code == 400
+    assert api.get("/api/v1/dossiers/?status=bestaat-niet").status_code == 400
+    assert api.get("/api/v1/dossiers/N%00/").status_code == 404
