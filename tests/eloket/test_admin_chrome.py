@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 import wagtail.admin
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.template import RequestContext, Template
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from wagtail.users.models import UserProfile
 
@@ -95,3 +97,11 @@ def test_the_keyboard_shortcuts_dialog_is_the_one_wagtail_makes(editor, user_age
         made = [ours.render(RequestContext(request)) for _ in range(2)]
     assert made == [expected, expected]
     assert ("⌘" in expected) == ("Mac" in user_agent)
+
+
+def test_an_admin_page_does_not_look_up_an_acting_party(client, editor):
+    client.force_login(editor)
+    client.get(ADMIN)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(ADMIN).status_code == 200
+    assert not [q["sql"] for q in queries if "eloket_representation" in q["sql"]]
