@@ -15,7 +15,7 @@ from django.utils import translation
 from wagtail.users.models import UserProfile
 
 from eloket import admin_chrome
-from tests.factories import UserFactory
+from tests.factories import UserFactory, staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_our_admin_base_template_is_wagtails_but_for_the_two_tags():
 
 
 def test_the_cached_sidebar_is_the_one_wagtail_makes(client, editor):
-    client.force_login(editor)
+    staff_login(client, editor)
     first = client.get(ADMIN)
     second = client.get(ADMIN)
     with translation.override("nl"):
@@ -67,14 +67,14 @@ def test_the_cached_sidebar_is_the_one_wagtail_makes(client, editor):
 
 
 def test_a_permission_given_shows_in_the_menu_at_the_next_page(client, editor):
-    client.force_login(editor)
+    staff_login(client, editor)
     assert "CODA inlezen" not in sidebar_of(client.get(ADMIN))
     editor.user_permissions.add(Permission.objects.get(codename="add_codaimport"))
     assert "CODA inlezen" in sidebar_of(client.get(ADMIN))
 
 
 def test_the_sidebar_follows_the_users_admin_language(client, editor):
-    client.force_login(editor)
+    staff_login(client, editor)
     dutch = sidebar_of(client.get(ADMIN))
     profile = UserProfile.get_for_user(editor)
     profile.preferred_language = "fr"
@@ -100,7 +100,7 @@ def test_the_keyboard_shortcuts_dialog_is_the_one_wagtail_makes(editor, user_age
 
 
 def test_an_admin_page_does_not_look_up_an_acting_party(client, editor):
-    client.force_login(editor)
+    staff_login(client, editor)
     client.get(ADMIN)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(ADMIN).status_code == 200
