@@ -2,9 +2,10 @@ from django.conf import settings
 
 
 def eloket(request):
-    party = getattr(request, "acting_party", None)
+    # Passed on unevaluated (``ActingPartyMiddleware`` makes it lazy): a page that does not show the
+    # acting party, such as every admin page, does not look it up.
     return {
-        "acting_party": party if party else None,
+        "acting_party": getattr(request, "acting_party", None),
         "demo_mode": settings.DEMO_MODE,
         **_session_context(request),
         **_burgerprofiel_context(),

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -156,31 +156,35 @@ class InboxRows:
         return [rows[i] for i in ids]
 
 
-def _generation(*, user: User) -> str:
+def inbox_generation(*, user: User) -> str:
     """Changes whenever a submission of the user's organisations is written (``updated_at`` is set by
-    every save in forms.services and forms.triage): one index lookup per organisation.
+    every save in forms.services and forms.triage).
 
-    Read once per request: ``request.user`` is loaded anew for every request, and the inbox and its
-    menu badge both ask.
+    Read once per request: ``request.user`` is loaded anew for every request, and the inbox, its menu
+    badge and the cached admin sidebar (``eloket.admin_chrome``) all ask.
     """
     memo = getattr(user, "_eloket_inbox_generation", None)
     if memo is not None:
         return memo
-    organisation_ids = sorted(staff_organisations(user=user).values_list("id", flat=True))
-    latest = [
-        Submission.objects.filter(organisation_id=organisation_id)
-        .order_by("-updated_at")
-        .values_list("updated_at", flat=True)
-        .first()
-        for organisation_id in organisation_ids
-    ]
-    generation = hashlib.sha256(repr((organisation_ids, latest)).encode()).hexdigest()[:32]
+    # One query whatever the number of organisations (an operator sees all of them): each
+    # organisation's newest change is one backward step on the ``submission_org_changed`` index.
+    newest = Submission.objects.filter(organisation_id=OuterRef("pk")).order_by("-updated_at")
+    rows = list(
+        staff_organisations(user=user)
+        .order_by("id")
+        .annotate(newest=Subquery(newest.values("updated_at")[:1]))
+        .values_list("id", "newest")
+    )
+    generation = hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
     user._eloket_inbox_generation = generation
     return generation
 
 
 def _cached(*, user: User, name: str, key_data, compute):
-    key = f"inbox:{name}:{_generation(user=user)}:" + hashlib.sha256(repr(key_data).encode()).hexdigest()[:32]
+    key = (
+        f"inbox:{name}:{inbox_generation(user=user)}:"
+        + hashlib.sha256(repr(key_data).encode()).hexdigest()[:32]
+    )
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -61,6 +61,15 @@ class InboxMenuItem(MenuItem):
         return component
 
 
+@hooks.register("eloket_admin_sidebar_key")
+def inbox_badge_sidebar_key(request):
+    """The cached admin sidebar (eloket.admin_chrome) shows the badge's count, so the count is part of
+    its key: the sidebar is made again when the count changes, not at every change of a submission."""
+    if not request.user.has_perm(admin_views.VIEW_PERMISSION):
+        return None
+    return inbox.inbox_open_count(user=request.user)
+
+
 @hooks.register("register_admin_menu_item")
 def register_inbox_menu_item():
     return InboxMenuItem(_("Inzendingen"), reverse("eloket_forms_admin:inbox"), icon_name="mail", order=150)

@@ -71,15 +71,21 @@ class StaffMfaMiddleware:
         self.get_response = get_response
         self._admin_prefix = None
 
+    SESSION_KEY = "eloket_staff_totp_checked"
+
     def __call__(self, request):
         if (
             request.path.startswith(self.admin_prefix)
             and request.user.is_authenticated
-            and is_staff_user(request.user)
-            and not has_totp(request.user)
+            # Checked once per session and user: an admin page should not pay two queries for it.
+            and request.session.get(self.SESSION_KEY) != request.user.pk
             and not request.path.startswith(self.admin_prefix + "logout/")
         ):
-            return redirect(reverse("mfa_activate_totp") + "?" + urlencode({"next": request.get_full_path()}))
+            if is_staff_user(request.user) and not has_totp(request.user):
+                return redirect(
+                    reverse("mfa_activate_totp") + "?" + urlencode({"next": request.get_full_path()})
+                )
+            request.session[self.SESSION_KEY] = request.user.pk
         return self.get_response(request)
 
     @property

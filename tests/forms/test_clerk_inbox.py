@@ -44,6 +44,15 @@ def test_the_menu_shows_inzendingen_with_the_open_count(client, genk_clerk, genk
     assert "Inzendingen (1)" in page
 
 
+def test_the_menu_count_follows_a_new_submission_although_the_sidebar_is_cached(
+    client, genk, genk_clerk, genk_contest
+):
+    client.force_login(genk_clerk)
+    assert "Inzendingen (1)" in client.get("/beheer/").content.decode()
+    submission_make(organisation=genk, purpose="question", reference="V-QUEST3")
+    assert "Inzendingen (2)" in client.get("/beheer/").content.decode()
+
+
 def test_filters_by_status_purpose_and_assignee(client, genk, genk_clerk, genk_contest):
     question = submission_make(organisation=genk, purpose="question", reference="V-QUEST2")
     closed = submission_make(organisation=genk, status=SubmissionStatus.CLOSED, reference="V-CLOSE2")
