@@ -176,3 +176,23 @@ def test_a_free_communication_is_stored_as_written(organisation):
     content = statement(organisation, Credit(700, text="factuur 7\\b\tc"))
     coda_import(organisation=organisation, content=content, file_name="free.cod")
     assert BankMovement.objects.get().communication == "factuur 7\\b\tc"
+
+
+def test_a_long_statement_is_stored_movement_by_movement(citizen, organisation, gas_fine):
+    """More movements than one SQL statement takes (SQLite writes them in batches, PostgreSQL in one
+    binary COPY): every one is stored with its own values and classified in file order."""
+    due = gas_fine.amount_due_cents
+    credits = [Credit(1000 + n, text=f"betaling {n}") for n in range(150)]
+    credits[70] = Credit(due, ogm=gas_fine.ogm)
+    credits[140] = Credit(due, ogm=gas_fine.ogm)  # paid twice: the first one is the match
+    result = coda_import(
+        organisation=organisation, content=statement(organisation, *credits), file_name="l.cod"
+    )
+    assert (result.movements, result.matched, result.unmatched) == (150, 1, 149)
+    rows = list(BankMovement.objects.order_by("line_number"))
+    assert [row.amount_cents for row in rows] == [credit.amount_cents for credit in credits]
+    assert {(row.value_date, row.entry_date) for row in rows} == {(DAY, DAY)}
+    assert rows[0].communication == "betaling 0" and rows[149].communication == "betaling 149"
+    assert (rows[70].status, rows[70].dossier_id) == (MovementStatus.MATCHED, gas_fine.pk)
+    assert (rows[140].reason, rows[140].dossier_id) == (MovementReason.DUPLICATE, gas_fine.pk)
+    assert len({row.movement_key for row in rows}) == 150
