@@ -1161,14 +1161,6 @@ def reference_again(reference: str) -> str:
     return reference_new(kind=kind, year=2000 + int(year))
 
 
-def import_lines(
-    *, organisation: Organisation, lines: Iterable[tuple[int, dict | LineError]], source: str, api_key=None
-) -> tuple[list[LineResult], ImportRun]:
-    importer = Importer(organisation=organisation, source=source, api_key=api_key)
-    results = list(importer.feed(lines))
-    return results, importer.finish()
-
-
 def dossier_upsert(*, organisation: Organisation, data: dict, api_key=None) -> LineResult:
     """One dossier by its external id: created, updated or unchanged (idempotent)."""
     importer = Importer(organisation=organisation, source=ImportRun.Source.API, api_key=api_key, batch_size=1)
