@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from eloket.constants import (
@@ -226,10 +227,14 @@ class BankMovement(models.Model):
     """One movement of a bank statement. A credit with an OGM that matches a payable dossier's
     amount due is booked on it; anything else waits, ``unmatched``, for a clerk to resolve."""
 
-    coda_import = models.ForeignKey(CodaImport, on_delete=models.PROTECT, related_name="movements")
+    # No database constraints on the import and the organisation: movements are written only by
+    # ``coda_import``, in the transaction that creates their import, and an import is never deleted
+    # (PROTECT). Checking each of 100,000 rows again at commit cost a second (docs/performance.md).
+    coda_import = models.ForeignKey(
+        CodaImport, on_delete=models.PROTECT, related_name="movements", db_constraint=False
+    )
     # The import's organisation, copied for the scoped indexes below (which lead with it, so no index of
-    # its own). No database constraint: the import already holds one, and checking it again for each of
-    # 100,000 rows at commit costs a second (docs/performance.md).
+    # its own).
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -248,13 +253,20 @@ class BankMovement(models.Model):
     communication = models.CharField(_("mededeling"), max_length=200, blank=True)
     counterparty_iban = models.CharField(_("rekening tegenpartij"), max_length=34, blank=True)
     counterparty_name = models.CharField(_("naam tegenpartij"), max_length=70, blank=True)
+    # Most movements of a statement are for no dossier of ours (and have no payment): the indexes on
+    # these two leave the empty ones out (``Meta``).
     dossier = models.ForeignKey(
-        Dossier, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_movements"
+        Dossier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bank_movements",
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=16, choices=MovementStatus.choices)
     reason = models.CharField(_("reden"), max_length=16, choices=MovementReason.choices, blank=True)
-    payment = models.OneToOneField(
-        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_movement"
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -273,8 +285,17 @@ class BankMovement(models.Model):
         ordering = ["-entry_date", "line_number"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "movement_key"], name="bank_movement_unique"),
+            # A payment is booked from one movement at most.
+            models.UniqueConstraint(
+                fields=["payment"], condition=Q(payment__isnull=False), name="bank_movement_payment_unique"
+            ),
         ]
-        indexes = [models.Index(fields=["organisation", "status"], name="bank_movement_org_status")]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="bank_movement_org_status"),
+            models.Index(
+                fields=["dossier"], condition=Q(dossier__isnull=False), name="bank_movement_dossier"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.movement_key
