@@ -417,12 +417,21 @@ class Errors(dict):
 
 
 def _has_null(value) -> bool:
+    """A NUL character anywhere in a line's keys or text (PostgreSQL cannot store it). Every line goes
+    through here, so the common case, a flat object of strings, takes no recursion and no generators."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_has_null(k) or _has_null(v) for k, v in value.items())
+        for key, item in value.items():
+            if (isinstance(key, str) and "\x00" in key) or (
+                "\x00" in item if isinstance(item, str) else isinstance(item, dict | list) and _has_null(item)
+            ):
+                return True
+        return False
     if isinstance(value, list):
-        return any(_has_null(v) for v in value)
+        for item in value:
+            if "\x00" in item if isinstance(item, str) else isinstance(item, dict | list) and _has_null(item):
+                return True
     return False
 
 

@@ -133,7 +133,7 @@ def permit_cross_check(
     ]
     params += [DossierKind.PARKING_RETRIBUTION, *cancellable_statuses()]
     if dossier_ids is not None:
-        dossier_ids = list(dossier_ids)
+        dossier_ids = _with_scope(list(dossier_ids))
         if not dossier_ids:
             return CrossCheckResult(run=run, cancelled=0)
         where.append(_in_list("d.id", dossier_ids, params))
@@ -161,6 +161,31 @@ def permit_cross_check(
         outbox_poke_after_commit()
     logger.info("permit_cross_check run=%s cancelled=%s", run, cancelled)
     return CrossCheckResult(run=run, cancelled=cancelled)
+
+
+def _with_scope(dossier_ids: list[int]) -> list[int]:
+    """Those of the dossiers whose plate has a permit scope row in their municipality at all.
+
+    Most retributions have none, so an import batch's check usually ends here, after one probe of the
+    scope index per dossier. It also keeps the full check's plan right: fed thousands of ids of rows
+    the table's statistics do not know yet (a large import), PostgreSQL preferred scanning every open
+    dossier by status to looking up the ids (2 s instead of 10 ms a batch, docs/performance.md)."""
+    if not dossier_ids:
+        return []
+    params: list = []
+    ids = _in_list("d.id", dossier_ids, params)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT d.id FROM eloket_dossier d
+            WHERE {ids} AND EXISTS (
+                SELECT 1 FROM eloket_permitscope s
+                WHERE s.municipality_id = d.municipality_id AND s.plate_normalised = d.plate_normalised
+            )
+            """,  # noqa: S608 (only placeholders are interpolated)
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _in_list(column: str, values: list[int], params: list) -> str:

@@ -30,6 +30,21 @@ def test_ogm_is_printed_the_belgian_way():
     assert ogm_from_base(0) == "000000000097"
 
 
+def test_a_generated_ogm_has_the_check_digits_python_stdnum_computes():
+    from random import Random
+
+    from stdnum.be import ogm_vcs
+
+    rng = Random(97)
+    for base in [0, 1, 96, 97, 98, 10**10 - 1, *(rng.randrange(10**10) for _ in range(2000))]:
+        body = f"{base:010d}"
+        assert ogm_from_base(base) == body + ogm_vcs.calc_check_digits(body)
+    with pytest.raises(ValueError):
+        ogm_from_base(10**10)
+    with pytest.raises(ValueError):
+        ogm_from_base(-1)
+
+
 def test_a_bad_ogm_is_refused(party):
     dossier = DossierFactory(party=party)
     dossier.ogm = "123456789003"

@@ -431,3 +431,21 @@ def test_nul_characters_are_a_clear_error_not_a_database_failure(api):
     assert api.get("/api/v1/dossiers/?kind=gas4%00").status_code == 400
     assert api.get("/api/v1/dossiers/?status=bestaat-niet").status_code == 400
     assert api.get("/api/v1/dossiers/N%00/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "value, found",
+    [
+        ({"plate": "1-ABC", "party": {"name": "An"}, "extra_plates": ["1-X"], "amount": 3}, False),
+        ({"plate": "1-A\x00"}, True),
+        ({"pl\x00te": "1-ABC"}, True),
+        ({"party": {"name": "A\x00n"}}, True),
+        ({"extra_plates": ["1-X", "1-\x00"]}, True),
+        ({"extra_plates": [{"deep": ["\x00"]}]}, True),
+        ({"amount": 3, "built_up_area": None, "flag": True}, False),
+    ],
+)
+def test_a_nul_character_is_found_wherever_it_hides_in_a_line(value, found):
+    from eloket.ingest import _has_null
+
+    assert _has_null(value) is found
