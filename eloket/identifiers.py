@@ -6,6 +6,7 @@ found again, and a masked form that shows only the last two digits. Validation i
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -58,8 +59,28 @@ def identifier_hash(digits: str) -> str:
     return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
 
 
+def _plain_national_number(value: str) -> str | None:
+    """``value`` when it is a national register number written as its 11 digits and valid, else None.
+
+    What ``nn.validate`` checks of such a number (not zero, month 0-12, the mod-97 check for a birth in
+    the 1900s or, once that year has come, the 2000s), without its clean-up of other spellings: a bulk
+    import validates a number per line, and that clean-up was a fifth of the line's cost. Only a
+    shortcut to yes: anything else goes to python-stdnum, and a test holds the two together."""
+    if len(value) != 11 or not value.isascii() or not value.isdigit() or not 0 <= int(value[2:4]) <= 12:
+        return None
+    check = int(value[9:])
+    if int(value) > 0 and 97 - int(value[:9]) % 97 == check:
+        return value
+    if int(value[:2]) + 2000 <= dt.date.today().year and 97 - int("2" + value[:9]) % 97 == check:
+        return value
+    return None
+
+
 def parse_national_number(value: str) -> Identifier:
     """A Belgian national register or BIS number, in any of its usual spellings."""
+    plain = _plain_national_number(value)
+    if plain is not None:
+        return Identifier(kind=PartyKind.PERSON, digits=plain)
     try:
         digits = nn.validate(value)
     except StdnumError:

@@ -60,3 +60,46 @@ def test_the_hash_depends_on_the_secret_key(settings):
     first = parse_national_number(NUMBER).hashed
     settings.IDENTIFIER_HASH_KEY = "another-key"
     assert parse_national_number(NUMBER).hashed != first
+
+
+def _stdnum_nn(value):
+    from stdnum.be import nn
+    from stdnum.exceptions import ValidationError as StdnumError
+
+    try:
+        return nn.validate(value)
+    except StdnumError:
+        return None
+
+
+def test_the_shortcut_for_plain_national_numbers_accepts_exactly_what_python_stdnum_accepts():
+    """The shortcut may only say yes where python-stdnum says yes, and must say it for valid numbers
+    of both centuries (else it would be no shortcut)."""
+    import datetime as dt
+    import random
+
+    from eloket.identifiers import _plain_national_number
+
+    rng = random.Random(11)
+    candidates = [f"{rng.randrange(10**11):011d}" for _ in range(20_000)]
+    for _ in range(5_000):  # valid by construction: a birth date, a sequence, the check of its century
+        born = dt.date(1900, 1, 1) + dt.timedelta(days=rng.randrange(125 * 365))
+        body = f"{born:%y%m%d}{rng.randrange(1, 998):03d}"
+        base = int(body) + (2_000_000_000 if born.year >= 2000 else 0)
+        candidates.append(f"{body}{97 - base % 97:02d}")
+    candidates += [
+        "00000100195",
+        "00000000097",
+        "85073003328",
+        "85133003328",
+        "8507300332",
+        "85.07.30-033.28",
+    ]
+    shortcut = 0
+    for value in candidates:
+        fast = _plain_national_number(value)
+        assert fast is None or fast == _stdnum_nn(value), value
+        shortcut += fast is not None
+        if _stdnum_nn(value) == value:  # a plain valid number: the shortcut says yes too
+            assert fast == value, value
+    assert shortcut >= 5_000
