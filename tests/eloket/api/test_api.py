@@ -449,3 +449,24 @@ def test_a_nul_character_is_found_wherever_it_hides_in_a_line(value, found):
     from eloket.ingest import _has_null
 
     assert _has_null(value) is found
+
+
+def test_the_readers_find_a_nul_character_in_ndjson_and_csv_and_only_then_validation_looks_again():
+    from eloket.ingest import NulFree, csv_lines, ndjson_lines
+
+    lines = dict(
+        ndjson_lines(
+            [
+                json.dumps({"plate": "1-A\x00"}).encode(),  # the escape \u0000
+                json.dumps({"plate": "1-A\\u0000"}).encode(),  # a backslash, then the text u0000
+                json.dumps({"party": {"name": "An"}}).encode(),
+            ]
+        )
+    )
+    assert not isinstance(lines[1], NulFree) and lines[1]["plate"] == "1-A\x00"
+    assert not isinstance(lines[2], NulFree) and "\x00" not in lines[2]["plate"]
+    assert isinstance(lines[3], NulFree)
+    rows = dict(
+        csv_lines(io.StringIO("external_id,plate,party_name\nC-1,1-A\x00,An\nC-2,1-B,A\x00n\nC-3,1-C,An\n"))
+    )
+    assert [isinstance(rows[n], NulFree) for n in (2, 3, 4)] == [False, False, True]
