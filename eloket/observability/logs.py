@@ -6,8 +6,14 @@ The project's log calls already start with an event name followed by ``key=value
 that first word into ``event`` and the pairs into fields, so every existing call is a named event
 without being rewritten; a call may also name its event explicitly with ``extra={"event": "…"}``.
 
-The filters sit on the handler (``config.settings.base.LOGGING``), so they see the records of every
-logger, Django's and the libraries' included, not only ours.
+Both formatters redact what they write (``redact``): e-mail addresses and national or enterprise
+numbers in the message, the fields and the traceback. This is a safety net, not a licence: log calls
+must not pass personal identifiers in the first place. It is done when the line is written, not by a
+filter that rewrites the record, so that other handlers (pytest's ``caplog`` among them) still see what
+the call passed and a test can still catch a call that logs a national number.
+
+The request id filter and the formatter sit on the handler (``config.settings.base.LOGGING``), so they
+see the records of every logger, Django's and the libraries' included, not only ours.
 """
 
 from __future__ import annotations
@@ -38,31 +44,6 @@ def redact(text: str) -> str:
     return _NATIONAL_NUMBER.sub(NATIONAL_NUMBER_MASK, text)
 
 
-# Attributes every LogRecord has; anything else on a record came from ``extra``.
-_RECORD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
-    "message",
-    "asctime",
-    "request_id",
-}
-
-
-class RedactFilter(logging.Filter):
-    """A safety net, not a licence: log calls must not pass personal identifiers in the first place.
-
-    Formats the message once, masks it, and masks string values given through ``extra``. Exception
-    text is masked by the formatters (``PlainFormatter``, ``JsonFormatter``)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = redact(message)
-        if redacted != message or record.args:
-            record.msg, record.args = redacted, None
-        for key, value in record.__dict__.items():
-            if key not in _RECORD_ATTRIBUTES and isinstance(value, str):
-                record.__dict__[key] = redact(value)
-        return True
-
-
 class RequestIdFilter(logging.Filter):
     """Puts the current request id (``eloket.observability.context``) on the record as ``request_id``."""
 
@@ -72,15 +53,12 @@ class RequestIdFilter(logging.Filter):
 
 
 class PlainFormatter(logging.Formatter):
-    """The development format: one readable line, ``-`` where there is no request id."""
+    """The development format: one readable line, ``-`` where there is no request id; redacted."""
 
     def format(self, record: logging.LogRecord) -> str:
         if getattr(record, "request_id", None) is None:
             record.request_id = "-"
-        return super().format(record)
-
-    def formatException(self, ei) -> str:
-        return redact(super().formatException(ei))
+        return redact(super().format(record))
 
 
 # The event name that starts a message: lower case, with at least one ``_`` or ``.`` (so that a plain
@@ -94,7 +72,8 @@ _DROPPED_EXTRAS = ("request",)
 
 class JsonFormatter(BaseJsonFormatter):
     """One JSON object per record: ``time``, ``level``, ``logger``, ``message``, ``request_id``,
-    ``event`` and the message's ``key=value`` pairs as fields (an explicit ``extra`` wins)."""
+    ``event`` and the message's ``key=value`` pairs as fields (an explicit ``extra`` wins); every
+    string value redacted."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("fmt", ["levelname", "name", "message", "request_id"])
@@ -114,5 +93,5 @@ class JsonFormatter(BaseJsonFormatter):
         for key, value in _PAIR.findall(message):
             log_data.setdefault(key, value)
 
-    def formatException(self, ei):
-        return redact(super().formatException(ei))
+    def process_log_record(self, log_data):
+        return {key: redact(value) if isinstance(value, str) else value for key, value in log_data.items()}
