@@ -1,9 +1,11 @@
 """Security headers on a sample of citizen, clerk (admin) and API responses, and the production
 cookie and HSTS settings."""
 
+import re
+
 import pytest
 
-from tests.config.test_settings import run_django
+from tests.config.test_settings import ROOT, run_django
 from tests.factories import UserFactory, staff_login
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +88,28 @@ def test_the_log_format_is_plain_unless_the_environment_asks_for_json():
         ELOKET_LOG_FORMAT="plain",
     )
     assert result.stdout.strip() == "plain", result.stderr
+
+
+def test_probes_are_not_redirected_to_https_nor_refused_for_their_host(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["eloket.example.be"]
+    assert client.get("/nl/aanmelden/", HTTP_HOST="eloket.example.be").status_code == 301
+    assert client.get("/health/", HTTP_HOST="10.1.2.3:8000").status_code == 200
+    assert client.get("/metrics/", HTTP_HOST="10.1.2.3:8000").status_code == 200
+
+
+TEMPLATE_ROOTS = ["config/templates", "eloket/templates", "forms/templates", "home/templates"]
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", re.I)
+EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+
+
+def test_no_template_of_ours_has_an_inline_script_or_event_handler():
+    """The policy forbids them on citizen pages: one would silently do nothing in the browser."""
+    offenders = []
+    for root in TEMPLATE_ROOTS:
+        for template in (ROOT / root).rglob("*.html"):
+            text = template.read_text()
+            if INLINE_SCRIPT.search(text) or EVENT_HANDLER.search(text) or "javascript:" in text:
+                offenders.append(str(template.relative_to(ROOT)))
+    assert offenders == []
+    assert INLINE_SCRIPT.search("<script>alert(1)</script>") and EVENT_HANDLER.search('<a onclick="x()">')
