@@ -7,7 +7,7 @@ PORT ?= 8000
 STANDIN_PORT ?= 12111
 PYTEST_ARGS ?=
 
-.PHONY: install demo serve test test-browser lint format check-deploy bench messages openapi clean
+.PHONY: install demo serve test test-browser lint format check-deploy audit bench messages openapi clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,21 @@ check-deploy: install
 	DATABASE_URL=sqlite:///var/check-deploy.sqlite3 \
 	DJANGO_ALLOWED_HOSTS=eloket.example.be \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+# Known vulnerabilities in the installed dependencies (pip-audit against PyPI's advisory data). Fails
+# on any finding not listed, with its reason, in .ci/audit-ignore.txt, and on any package pip-audit
+# could not audit (it only warns about those, and --strict cannot be used with --skip-editable): an
+# audit that skipped packages would pass for the wrong reason. The project itself (editable) is skipped.
+# AUDIT_ARGS passes more options, e.g. "--vulnerability-service osv" when PyPI's API is down.
+AUDIT_IGNORE ?= .ci/audit-ignore.txt
+AUDIT_ARGS ?=
+audit: install
+	@mkdir -p var
+	@status=0; $(VENV)/bin/pip-audit --local --skip-editable --progress-spinner off --desc on $(AUDIT_ARGS) \
+	  $$(sed -e 's/#.*//' $(AUDIT_IGNORE) | awk 'NF {print "--ignore-vuln", $$1}') > var/pip-audit.log 2>&1 || status=$$?; \
+	cat var/pip-audit.log; \
+	if grep -q "could not be audited" var/pip-audit.log; then echo "audit: packages were not audited" >&2; exit 1; fi; \
+	exit $$status
 
 bench: install
 	$(PY) -m bench

@@ -12,6 +12,7 @@ class EloketConfig(AppConfig):
         import eloket.api.schema  # noqa: F401 (registers the API key's OpenAPI security scheme)
         from eloket.actions import action_register
         from eloket.constants import CitizenAction
+        from eloket.observability.tasks import task_signals_connect
         from eloket.payments.views import pay_url
         from eloket.schedules import schedules_ensure
 
@@ -20,3 +21,5 @@ class EloketConfig(AppConfig):
         action_register(CitizenAction.PAY, pay_url)
         # The periodic jobs (eloket.schedules), declared in code (STYLE 7), kept current by every migrate.
         post_migrate.connect(schedules_ensure, sender=self, dispatch_uid="eloket_schedules_ensure")
+        # Tasks carry the request id of the request that queued them (docs/observability.md).
+        task_signals_connect()

@@ -68,3 +68,22 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         if request.path_info.startswith(self.UNPREFIXED):
             return response
         return super().process_response(request, response)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends ``Permissions-Policy`` from ``settings.PERMISSIONS_POLICY`` (feature → allowed origins;
+    an empty list denies the feature to every frame, ours included). Built once per process."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response

@@ -6,6 +6,7 @@ change defaults. Every variable read here is listed in docs/configuration.md.
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 import environ
@@ -69,7 +70,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the latency histogram, /health/, /ready/ and /metrics/ (eloket.observability).
+    "eloket.observability.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "eloket.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "eloket.middleware.LocaleMiddleware",
@@ -219,6 +223,32 @@ SESSION_COOKIE_AGE = env.int("ELOKET_SESSION_AGE_SECONDS", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Permissions-Policy (eloket.middleware.PermissionsPolicyMiddleware): no page of the e-loket uses a
+# camera, microphone, location, sensors, USB or the Payment Request API (Stripe's checkout is its own
+# page), so they are denied to our pages and to any frame in them. Staff WebAuthn (allauth.mfa) would
+# need "publickey-credentials-get=(self)" here if it is ever turned on.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # Online payments: Stripe Checkout through Stripe Connect (docs/decisions/0004-stripe-connect-accounts.md).
 # The secrets are required only when online payments are on; the API base defaults to Stripe itself
@@ -413,15 +443,43 @@ API_EVIDENCE_MAX_MB = env.int("ELOKET_API_EVIDENCE_MAX_MB", default=10)
 # On PostgreSQL, a bulk import writes one batch in a thread while it validates the next.
 API_BULK_PIPELINE = env.bool("ELOKET_API_BULK_PIPELINE", default=True)
 
+# Logs (eloket.observability.logs, docs/observability.md): every record carries the request id (a
+# filter on the handler); both formatters mask e-mail addresses and national and enterprise numbers.
+# "json" writes one JSON object per line with a named event (the production default), "plain" one line.
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("ELOKET_LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("json", "plain"):
+    raise environ.ImproperlyConfigured("ELOKET_LOG_FORMAT must be json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "eloket.observability.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "eloket.observability.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "eloket.observability.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# /metrics/ (eloket.observability.metrics) answers these networks (the client address as
+# ELOKET_CLIENT_IP_HEADER gives it behind a proxy), and anyone who sends ELOKET_METRICS_TOKEN as a
+# bearer token. Checked here so that a typo stops the process at start-up.
+METRICS_ALLOWED_NETWORKS = [
+    str(ipaddress.ip_network(network, strict=False))
+    for network in env.list("ELOKET_METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+]
+METRICS_TOKEN = env.str("ELOKET_METRICS_TOKEN", default="")
 
 ELOKET_PAGE_SIZE = env.int("ELOKET_PAGE_SIZE", default=20)
 

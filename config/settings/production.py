@@ -10,10 +10,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env
 
+# One JSON object per log line unless the environment says otherwise (docs/observability.md).
+env.ENVIRON.setdefault("ELOKET_LOG_FORMAT", "json")
+
 if env.bool("ELOKET_DEMO_MODE", default=False):
     raise ImproperlyConfigured("ELOKET_DEMO_MODE cannot be on with production settings")
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *  # noqa: E402,F403
 
 if PAYMENTS_ONLINE and not STRIPE_API_BASE.startswith("https://"):  # noqa: F405
     raise ImproperlyConfigured("STRIPE_API_BASE must be Stripe's HTTPS API with production settings")
@@ -33,6 +36,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"  # the OpenID Connect redirect URI allauth builds
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
+# "__Host-": the browser accepts the cookie only over HTTPS, for this host, on path "/" (no subdomain
+# or plain-HTTP page can set or overwrite it). The CSRF cookie keeps its name: session-timeout.js
+# reads it.
+SESSION_COOKIE_NAME = "__Host-eloket_session"
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
