@@ -46,3 +46,16 @@ def refund_due(dossier_id: int, amount_cents: int) -> str:
     refunds = refund_for_decision(dossier_id=dossier_id, amount_cents=amount_cents)
     logger.info("refund_due dossier=%s amount_cents=%s refunds=%s", dossier_id, amount_cents, len(refunds))
     return ",".join(f"{r.pk}:{r.status}" for r in refunds)
+
+
+def retention_nightly() -> dict[str, int]:
+    """The nightly retention run (``eloket.schedules``): counts per category and action, no ids."""
+    from django.utils import timezone
+
+    from eloket.retention import retention_apply
+
+    report = retention_apply(now=timezone.now(), dry_run=False)
+    totals: dict[str, int] = {}
+    for (_organisation, category, action), count in report.counts.items():
+        totals[f"{category}:{action}"] = totals.get(f"{category}:{action}", 0) + count
+    return totals
