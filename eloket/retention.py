@@ -119,6 +119,43 @@ class RetentionReport:
         )
 
 
+# -- Policies: who may set them ---------------------------------------------------------------------------
+
+ACTION_POLICY_SAVE = "eloket.retention_policy_save"
+
+
+def retention_policy_visible(*, user) -> QuerySet[RetentionPolicy]:
+    """The rows ``user`` may see and change: all for a superuser, else those of the organisations
+    they coordinate (never the platform rows)."""
+    from eloket.integrations import coordinator_organisations
+
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return RetentionPolicy.objects.all()
+    return RetentionPolicy.objects.filter(organisation__in=coordinator_organisations(user=user).values("pk"))
+
+
+@transaction.atomic
+def retention_policy_save(*, policy: RetentionPolicy, user) -> RetentionPolicy:
+    """Validate and save a retention row set by ``user`` (a coordinator of its organisation, or a
+    superuser for any row and for the platform rows); writes the admin's audit log."""
+    from django.core.exceptions import PermissionDenied
+    from wagtail.log_actions import log
+
+    from eloket.integrations import coordinator_organisations
+
+    if not user.is_superuser and (
+        policy.organisation_id is None
+        or not coordinator_organisations(user=user).filter(pk=policy.organisation_id).exists()
+    ):
+        raise PermissionDenied
+    policy.updated_by = user
+    policy.full_clean()
+    created = policy.pk is None
+    policy.save()
+    log(instance=policy, action="wagtail.create" if created else "wagtail.edit", user=user)
+    return policy
+
+
 # -- Which rule applies where ------------------------------------------------------------------------
 
 
