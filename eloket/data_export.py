@@ -12,15 +12,20 @@ into the ZIP one at a time.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
+import shutil
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import PurePath
 from typing import IO
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from eloket.models import Dossier, Evidence, Notification, Party, Payment, TimelineEvent
+from eloket.models import Dossier, Evidence, Notification, Party, Payment, PaymentItem, TimelineEvent
 
 CHUNK = 500
 
@@ -61,21 +66,55 @@ NOTIFICATION_FIELDS = ["template", "to_email", "language", "subject", "body_text
 
 
 def party_export_write(*, party: Party, fileobj: IO[bytes]) -> None:
-    """Write the ZIP of ``party``'s data to ``fileobj`` (seekable)."""
-    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        data = {
-            "exported_at": timezone.now().isoformat(),
-            "party": _row(party, PARTY_FIELDS),
-            "mail_preferences": _row(party, PREFERENCE_FIELDS),
-            "dossiers": list(_dossiers(party, archive)),
-            "payments": list(_payments(party)),
-            "submissions": list(_submissions(party, archive)),
-            "emails": [
-                _row(n, NOTIFICATION_FIELDS)
-                for n in Notification.objects.filter(party=party).order_by("created_at", "id").iterator(CHUNK)
+    """Write the ZIP of ``party``'s data to ``fileobj`` (seekable). ``data.json`` is written row by
+    row to a temporary file (the files go into the archive meanwhile) and added last, so memory holds
+    one chunk of rows, never the whole export."""
+    with (
+        zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        tempfile.TemporaryFile() as raw,
+    ):
+        text = io.TextIOWrapper(raw, encoding="utf-8")
+        _json_write(
+            text,
+            [
+                ("exported_at", timezone.now().isoformat()),
+                ("party", _row(party, PARTY_FIELDS)),
+                ("mail_preferences", _row(party, PREFERENCE_FIELDS)),
+                ("dossiers", _dossiers(party, archive)),
+                ("payments", _payments(party)),
+                ("submissions", _submissions(party, archive)),
+                ("emails", _emails(party)),
             ],
-        }
-        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        )
+        text.flush()
+        raw.seek(0)
+        with archive.open("data.json", "w") as target:
+            shutil.copyfileobj(raw, target, 64 * 1024)
+        text.detach()
+
+
+def _json_write(out: IO[str], items: list[tuple[str, object]]) -> None:
+    """One JSON object; a generator value becomes an array written item by item."""
+
+    def dump(value) -> str:
+        return json.dumps(value, ensure_ascii=False, default=str)
+
+    out.write("{")
+    for index, (key, value) in enumerate(items):
+        out.write(("," if index else "") + f"\n  {dump(key)}: ")
+        if isinstance(value, Iterator):
+            out.write("[")
+            for position, item in enumerate(value):
+                out.write(("," if position else "") + "\n    " + dump(item))
+            out.write("\n  ]")
+        else:
+            out.write(dump(value))
+    out.write("\n}\n")
+
+
+def _emails(party: Party):
+    for notification in Notification.objects.filter(party=party).order_by("created_at", "id").iterator(CHUNK):
+        yield _row(notification, NOTIFICATION_FIELDS)
 
 
 def _copy(archive: zipfile.ZipFile, field_file, arcname: str) -> str | None:
@@ -92,18 +131,21 @@ def _copy(archive: zipfile.ZipFile, field_file, arcname: str) -> str | None:
 
 def _dossiers(party: Party, archive: zipfile.ZipFile):
     dossiers = (
-        Dossier.objects.filter(party=party).select_related("municipality", "organisation").order_by("id")
+        Dossier.objects.filter(party=party)
+        .select_related("municipality", "organisation")
+        .prefetch_related(
+            Prefetch("timeline", TimelineEvent.objects.order_by("occurred_at", "id")),
+            Prefetch("evidence", Evidence.objects.order_by("id")),
+        )
+        .order_by("id")
     )
     for dossier in dossiers.iterator(CHUNK):
         row = _row(dossier, DOSSIER_FIELDS)
         row["municipality"] = dossier.municipality.name_nl
         row["organisation"] = dossier.organisation.name_nl
-        row["timeline"] = [
-            _row(event, TIMELINE_FIELDS)
-            for event in TimelineEvent.objects.filter(dossier=dossier).order_by("occurred_at", "id")
-        ]
+        row["timeline"] = [_row(event, TIMELINE_FIELDS) for event in dossier.timeline.all()]
         row["evidence"] = []
-        for evidence in Evidence.objects.filter(dossier=dossier).order_by("id"):
+        for evidence in dossier.evidence.all():
             suffix = PurePath(evidence.file.name).suffix
             path = _copy(
                 archive, evidence.file, f"bijlagen/dossiers/{_safe(dossier.reference)}/{evidence.pk}{suffix}"
@@ -115,12 +157,21 @@ def _dossiers(party: Party, archive: zipfile.ZipFile):
 
 
 def _payments(party: Party):
-    for payment in (
-        Payment.objects.filter(party=party).select_related("organisation").order_by("id").iterator(CHUNK)
-    ):
+    payments = (
+        Payment.objects.filter(party=party)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                PaymentItem.objects.select_related("dossier").only("payment_id", "dossier__reference"),
+            )
+        )
+        .order_by("id")
+    )
+    for payment in payments.iterator(CHUNK):
         row = _row(payment, PAYMENT_FIELDS)
         row["organisation"] = payment.organisation.name_nl
-        row["dossiers"] = list(payment.items.values_list("dossier__reference", flat=True))
+        row["dossiers"] = [item.dossier.reference for item in payment.items.all()]
         yield row
 
 

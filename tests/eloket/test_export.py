@@ -190,3 +190,28 @@ def test_the_overview_links_to_the_export(client, anna):
     response = client.get(reverse("eloket:overview"))
 
     assert b'data-testid="data-export-link"' in response.content
+
+
+def test_the_number_of_queries_does_not_grow_with_the_number_of_dossiers(client, genk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = UserFactory()
+    party = person_party(name="Vera Vloot", user=user)
+    client.force_login(user)
+
+    def queries_for_export() -> int:
+        from django.core.cache import cache
+
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            export(client)
+        return len(captured)
+
+    dossier_of(party, genk, notified=True)
+    few = queries_for_export()
+    for _ in range(6):
+        dossier_of(party, genk, notified=True)
+    many = queries_for_export()
+
+    assert many == few
