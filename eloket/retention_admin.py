@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -95,6 +97,16 @@ class RetentionDeleteView(ScopedMixin, generic.DeleteView):
     pass
 
 
+class RetentionHistoryView(HistoryView):
+    def get_base_object_queryset(self):
+        return retention_policy_visible(user=self.request.user)
+
+
+class RetentionUsageView(UsageView):
+    def get_base_object_queryset(self):
+        return retention_policy_visible(user=self.request.user)
+
+
 def _organisation_label(policy: RetentionPolicy) -> str:
     return str(policy.organisation) if policy.organisation_id else str(gettext_lazy("Alle organisaties"))
 
@@ -123,6 +135,8 @@ class RetentionPolicyViewSet(ModelViewSet):
     add_view_class = RetentionCreateView
     edit_view_class = RetentionEditView
     delete_view_class = RetentionDeleteView
+    history_view_class = RetentionHistoryView
+    usage_view_class = RetentionUsageView
     list_display = [
         "category",
         Column("organisation", label=gettext_lazy("Organisatie"), accessor=_organisation_label),

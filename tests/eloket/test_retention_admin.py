@@ -70,7 +70,9 @@ def test_a_coordinator_cannot_set_or_see_another_organisations_or_the_platform_r
     for row in (theirs, platform):
         assert reverse("eloket_retention:edit", args=[row.pk]) not in listing.content.decode()
     for row in (theirs, platform):
-        assert client.get(reverse("eloket_retention:edit", args=[row.pk]), follow=True).status_code == 404
+        for view in ("edit", "history", "delete"):
+            url = reverse(f"eloket_retention:{view}", args=[row.pk])
+            assert client.get(url, follow=True).status_code == 404, url
         client.post(reverse("eloket_retention:delete", args=[row.pk]))
         assert RetentionPolicy.objects.filter(pk=row.pk).exists()
 
