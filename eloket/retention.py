@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -99,6 +100,8 @@ class RetentionReport:
     dry_run: bool
     now: dt.datetime
     counts: Counter = field(default_factory=Counter)
+    # False when the time budget ran out: what is left is done by the next run.
+    complete: bool = True
     names: dict[int | None, str] = field(default_factory=dict)
 
     def add(self, organisation_id: int | None, category: str, action: str, count: int) -> None:
@@ -260,16 +263,22 @@ def _submission_closed_before(cutoff: dt.datetime) -> Q:
 # -- The run -----------------------------------------------------------------------------------------
 
 
-def retention_apply(*, now: dt.datetime, dry_run: bool) -> RetentionReport:
-    """Anonymise or delete everything due at ``now``; with ``dry_run`` only count it."""
+def retention_apply(
+    *, now: dt.datetime, dry_run: bool, time_budget_s: float | None = None
+) -> RetentionReport:
+    """Anonymise or delete everything due at ``now``; with ``dry_run`` only count it. With a time
+    budget no new batch starts once it is spent (every finished batch is committed): the task queue's
+    timeout never kills a run halfway, and the next run carries on where this one stopped."""
     organisations = dict(Organisation.objects.values_list("pk", "name_nl"))
     rules = Rules(policies=list(RetentionPolicy.objects.all()), organisation_ids=sorted(organisations))
     report = RetentionReport(dry_run=dry_run, now=now, names={**organisations, None: "—"})
-    run = _Run(rules=rules, report=report, now=now, dry_run=dry_run)
+    run = _Run(rules=rules, report=report, now=now, dry_run=dry_run, time_budget_s=time_budget_s)
     # Payment records first: a dossier whose money records are gone may then be deleted. Files before
     # the records they belong to, so that each file is counted once, as an attachment.
     for step in (run.payments, run.attachments, run.submissions, run.dossiers, run.emails, run.logs):
         step()
+    if not report.complete:
+        logger.warning("retention_stopped_early time_budget_s=%s done=%d", time_budget_s, report.total())
     for category in RetentionCategory.values:
         logger.info(
             "retention_applied category=%s dry_run=%s anonymised=%d deleted=%d",
@@ -292,8 +301,17 @@ def _delete_files_after_commit(names: list[tuple[object, str]]) -> None:
 
 
 class _Run:
-    def __init__(self, *, rules: Rules, report: RetentionReport, now: dt.datetime, dry_run: bool):
+    def __init__(
+        self,
+        *,
+        rules: Rules,
+        report: RetentionReport,
+        now: dt.datetime,
+        dry_run: bool,
+        time_budget_s: float | None = None,
+    ):
         self.rules, self.report, self.now, self.dry_run = rules, report, now, dry_run
+        self.stop_at = None if time_budget_s is None else time.monotonic() + time_budget_s
         self.today = now.date()
         self._sentinels: dict[str, Party] | None = None
 
@@ -321,6 +339,9 @@ class _Run:
         per organisation in one grouped query instead."""
         last = 0
         while True:
+            if self.stop_at is not None and time.monotonic() >= self.stop_at:
+                self.report.complete = False
+                return
             rows = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", org_field)[:BATCH_SIZE])
             if not rows:
                 return

@@ -491,6 +491,17 @@ def test_the_nightly_task_logs_counts_only(genk, storage, caplog):
     assert "Piet" not in caplog.text and "1-ABC-123" not in caplog.text
 
 
+def test_a_spent_time_budget_starts_no_batch_and_the_next_run_carries_on(genk, storage, now, apply):
+    dossier = closed_dossier(genk, days_ago=2000)
+
+    stopped = retention_apply(now=now, dry_run=False, time_budget_s=0)
+
+    assert not stopped.complete
+    assert Dossier.objects.get(pk=dossier.pk).plate == "1-ABC-123"
+    assert apply(now=now, dry_run=False).complete
+    assert Dossier.objects.get(pk=dossier.pk).plate == ""
+
+
 @pytest.mark.parametrize(
     ("moment", "months", "expected"),
     [
