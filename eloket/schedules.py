@@ -5,6 +5,7 @@ right rows. A job is a name, the task's dotted path and its interval in minutes 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,7 +15,9 @@ from django.conf import settings
 class Job:
     name: str
     func: str
-    minutes_setting: str
+    minutes_setting: str = ""
+    # A daily job instead: the local hour it runs at (the next one from when the schedule is written).
+    daily_at_hour: int | None = None
 
 
 JOBS: tuple[Job, ...] = (
@@ -32,7 +35,17 @@ JOBS: tuple[Job, ...] = (
     Job("eloket.mail.daily", "eloket.mail.tasks.mail_daily", "MAIL_DAILY_EVERY_MINUTES"),
     # Webhook retries when due, and deliveries whose worker died mid-send (eloket.webhooks.delivery).
     Job("eloket.webhooks.retry", "eloket.webhooks.tasks.webhooks_retry", "WEBHOOK_RETRY_EVERY_MINUTES"),
+    # Retention (docs/retention.md): every night at 03:00, when the sites are quiet.
+    Job("eloket.retention.nightly", "eloket.tasks.retention_nightly", daily_at_hour=3),
 )
+
+
+def _next_run(hour: int) -> dt.datetime:
+    from django.utils import timezone
+
+    now = timezone.localtime()
+    run = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return run if run > now else run + dt.timedelta(days=1)
 
 
 def schedules_ensure(*, using: str = "default", **_kwargs) -> None:
@@ -42,12 +55,14 @@ def schedules_ensure(*, using: str = "default", **_kwargs) -> None:
     if Schedule._meta.db_table not in connections[using].introspection.table_names():
         return  # django_q not migrated (yet) on this database
     for job in JOBS:
+        if job.daily_at_hour is not None:
+            defaults = {
+                "schedule_type": Schedule.DAILY,
+                "minutes": None,
+                "next_run": _next_run(job.daily_at_hour),
+            }
+        else:
+            defaults = {"schedule_type": Schedule.MINUTES, "minutes": getattr(settings, job.minutes_setting)}
         Schedule.objects.using(using).update_or_create(
-            name=job.name,
-            defaults={
-                "func": job.func,
-                "schedule_type": Schedule.MINUTES,
-                "minutes": getattr(settings, job.minutes_setting),
-                "repeats": -1,
-            },
+            name=job.name, defaults={"func": job.func, "repeats": -1, **defaults}
         )

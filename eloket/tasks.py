@@ -46,3 +46,20 @@ def refund_due(dossier_id: int, amount_cents: int) -> str:
     refunds = refund_for_decision(dossier_id=dossier_id, amount_cents=amount_cents)
     logger.info("refund_due dossier=%s amount_cents=%s refunds=%s", dossier_id, amount_cents, len(refunds))
     return ",".join(f"{r.pk}:{r.status}" for r in refunds)
+
+
+RETENTION_TIME_BUDGET_S = 240  # under the task queue's 300 s timeout (Q_CLUSTER)
+
+
+def retention_nightly() -> dict[str, int]:
+    """The nightly retention run (``eloket.schedules``): counts per category and action, no ids.
+    Stops starting batches after ``RETENTION_TIME_BUDGET_S``; a backlog is worked off night by night."""
+    from django.utils import timezone
+
+    from eloket.retention import retention_apply
+
+    report = retention_apply(now=timezone.now(), dry_run=False, time_budget_s=RETENTION_TIME_BUDGET_S)
+    totals: dict[str, int] = {}
+    for (_organisation, category, action), count in report.counts.items():
+        totals[f"{category}:{action}"] = totals.get(f"{category}:{action}", 0) + count
+    return totals

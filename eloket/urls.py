@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("mijn/handelen-als/", views.acting_as, name="acting_as"),
     path("mijn/voorkeuren/", mail_views.mail_preferences, name="mail_preferences"),
+    path("mijn/gegevens/", views.data_export, name="data_export"),
     path("mijn/contact/", auth_views.contact_address, name="contact_address"),
     path(
         "mijn/contact/bevestigen/<str:token>/",

@@ -130,3 +130,33 @@ def demo_login(request: HttpRequest) -> HttpResponse:
     return render(
         request, "eloket/demo_login.html", {"identities": identities, "next": request.GET.get("next", "")}
     )
+
+
+EXPORT_EVERY_SECONDS = 60
+
+
+@login_required
+def data_export(request: HttpRequest) -> HttpResponse:
+    """ "Download my data": the page explains, a POST builds the ZIP of the acting party's data
+    (``eloket.data_export``) in a temporary file and streams it. One export a minute per login."""
+    import tempfile
+
+    from django.core.cache import cache
+
+    from eloket.data_export import party_export_write
+
+    party = request.acting_party or None
+    if party is None:
+        return render(request, "eloket/no_party.html")
+    if request.method != "POST":
+        return render(request, "eloket/data_export.html", {"party": party})
+    if not cache.add(f"data-export:{request.user.pk}", 1, timeout=EXPORT_EVERY_SECONDS):
+        return render(request, "eloket/data_export.html", {"party": party, "too_soon": True}, status=429)
+    # Closed by FileResponse once sent (a ``with`` block would close it before).
+    archive = tempfile.TemporaryFile()  # noqa: SIM115
+    party_export_write(party=party, fileobj=archive)
+    archive.seek(0)
+    filename = f"e-loket-gegevens-{timezone.localdate():%Y-%m-%d}.zip"
+    response = FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    return response

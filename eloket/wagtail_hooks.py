@@ -110,6 +110,14 @@ def register_integrations():
     return IntegrationsGroup()
 
 
+@hooks.register("register_admin_viewset")
+def register_retention():
+    """Retention periods, for coordinators and platform operators (eloket.retention_admin)."""
+    from eloket.retention_admin import RetentionPolicyViewSet
+
+    return RetentionPolicyViewSet()
+
+
 @hooks.register("register_log_actions")
 def register_integration_log_actions(actions):
     from django.utils.translation import gettext_lazy

@@ -23,6 +23,7 @@ from eloket.models.payments import (
     ProviderEvent,
     Refund,
 )
+from eloket.models.retention import RetentionPolicy
 
 __all__ = [
     "ApiKey",
@@ -48,6 +49,7 @@ __all__ = [
     "Refund",
     "Regulation",
     "Representation",
+    "RetentionPolicy",
     "StaffMembership",
     "TimelineEvent",
     "User",
