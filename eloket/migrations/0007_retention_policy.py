@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('eloket', '0005_integrations'),
+        ('eloket', '0006_bank_movement_lean_indexes'),
     ]
 
     operations = [
