@@ -1,0 +1,93 @@
+"""Fixtures of the fault tests: a throwaway PostgreSQL cluster for the whole session (migrated once
+into a template database that each test copies), a Redis of each test's own, and the application's
+processes (``tests.faults.servers.App``), all on loopback and free ports.
+
+The shared PostgreSQL on 5432 and Redis on 6379 are never used here: these tests stop, crash and kill
+their servers. Without the PostgreSQL 15 binaries or ``redis-server`` the tests are skipped with the
+reason, except in CI (``CI=true``), where that is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.faults.servers import REPO, App, Postgres, Redis, binaries_missing
+
+TEMPLATE = "eloket_faults_template"
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    missing = binaries_missing()
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but the fault tests' servers are missing: {', '.join(missing)}")
+        pytest.skip(
+            f"fault tests need PostgreSQL 15 binaries and redis-server; missing: {', '.join(missing)}"
+        )
+    # Not under pytest's temporary folder: that is private to the user running pytest (root in CI),
+    # and the server runs as "postgres" there.
+    cluster = Postgres(root=Path(tempfile.mkdtemp(prefix="eloket-faults-pg-")))
+    cluster.init()
+    cluster.start()
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture(scope="session")
+def template_database(postgres, tmp_path_factory) -> str:
+    """The schema migrated once (Wagtail's migrations take ~20 s); tests copy it in milliseconds."""
+    postgres.query(f'CREATE DATABASE "{TEMPLATE}"')
+    app = App.configure(tmp_path_factory.mktemp("faults-migrate"), DATABASE_URL=postgres.url(TEMPLATE))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=REPO,
+        env=app.environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    # The schedules written by migrate run when the scheduler gets to them; the tests enqueue the jobs
+    # they need themselves, so that nothing runs at a moment the test did not choose.
+    postgres.query("DELETE FROM django_q_schedule", database=TEMPLATE)
+    return TEMPLATE
+
+
+@pytest.fixture
+def database(request, postgres, template_database) -> str:
+    """A fresh copy of the migrated template for this test; its URL."""
+    name = "faults_" + re.sub(r"\W", "_", request.node.name.lower())[:50]
+    url = postgres.clone(template_database, name)
+    yield url
+    postgres.query(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis(postgres):
+    server = Redis().start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def app_factory(tmp_path):
+    """``make(**settings)``: the application's processes configured with these environment variables
+    on top of ``servers.BASE_ENV``; every process is stopped (killed if need be) after the test."""
+    apps: list[App] = []
+
+    def make(**settings) -> App:
+        app = App.configure(tmp_path / f"app{len(apps)}", **settings)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.stop_all()
