@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.eloket.payments import conftest as payments
 from tests.faults.servers import REPO, App, Postgres, Redis, binaries_missing
+
+# The payment tests' fixtures (the Stripe stand-in in a thread, a citizen with a payable dossier).
+stripe_standin = payments.stripe_standin
+organisation = payments.organisation
+citizen = payments.citizen
+dossier = payments.dossier
+citizen_client = payments.citizen_client
 
 TEMPLATE = "eloket_faults_template"
 
