@@ -9,6 +9,8 @@ reason, except in CI (``CI=true``), where that is an error.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import os
 import re
 import subprocess
@@ -19,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.eloket.payments import conftest as payments
-from tests.faults.servers import REPO, App, Postgres, Redis, binaries_missing
+from tests.faults.servers import PG_BIN, REPO, App, Postgres, Redis, binaries_missing
 
 # The payment tests' fixtures (the Stripe stand-in in a thread, a citizen with a payable dossier).
 stripe_standin = payments.stripe_standin
@@ -51,8 +53,21 @@ def postgres(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def template_database(postgres, tmp_path_factory) -> str:
-    """The schema migrated once (Wagtail's migrations take ~20 s); tests copy it in milliseconds."""
+    """The schema migrated once (Wagtail's migrations take 20 s to minutes on a busy machine); tests
+    copy it in milliseconds. The migrated schema is also kept as a dump in ``var/faults/``, keyed on
+    every migration file and installed package, so that the next run restores it in seconds."""
     postgres.query(f'CREATE DATABASE "{TEMPLATE}"')
+    dump = REPO / "var" / "faults" / f"template-{_schema_key()}.dump"
+    if dump.exists():
+        restored = subprocess.run(
+            [str(PG_BIN / "pg_restore"), "--no-owner", "-d", postgres.url(TEMPLATE), str(dump)],
+            capture_output=True,
+            text=True,
+        )
+        if restored.returncode == 0:
+            return TEMPLATE
+        postgres.query(f'DROP DATABASE "{TEMPLATE}" WITH (FORCE)')  # a damaged dump: migrate instead
+        postgres.query(f'CREATE DATABASE "{TEMPLATE}"')
     app = App.configure(tmp_path_factory.mktemp("faults-migrate"), DATABASE_URL=postgres.url(TEMPLATE))
     result = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"],
@@ -60,13 +75,34 @@ def template_database(postgres, tmp_path_factory) -> str:
         env=app.environment,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-4000:]
     # The schedules written by migrate run when the scheduler gets to them; the tests enqueue the jobs
     # they need themselves, so that nothing runs at a moment the test did not choose.
     postgres.query("DELETE FROM django_q_schedule", database=TEMPLATE)
+    dump.parent.mkdir(parents=True, exist_ok=True)
+    for old in dump.parent.glob("template-*.dump"):
+        old.unlink()
+    partial = dump.with_suffix(".partial")
+    subprocess.run(
+        [str(PG_BIN / "pg_dump"), "-Fc", "-f", str(partial), postgres.url(TEMPLATE)],
+        check=True,
+        capture_output=True,
+    )
+    partial.rename(dump)
     return TEMPLATE
+
+
+def _schema_key() -> str:
+    """What the migrated schema depends on: our migration files and every installed distribution."""
+    digest = hashlib.sha256()
+    for path in sorted(REPO.glob("*/migrations/*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    for distribution in sorted(importlib.metadata.distributions(), key=lambda d: d.metadata["Name"] or ""):
+        digest.update(f"{distribution.metadata['Name']}=={distribution.version}".encode())
+    return digest.hexdigest()[:16]
 
 
 @pytest.fixture
