@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
-from django_q.tasks import async_task
 
 from eloket.models import Notification
+from eloket.tasks import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def notification_queue(
     except IntegrityError:  # the same key queued concurrently
         return Notification.objects.get(key=key)
     notification_id = notification.pk
-    transaction.on_commit(lambda: async_task("eloket.tasks.notification_send", notification_id))
+    # The mail recovery job finds a row whose task was lost: a broker outage only delays it.
+    enqueue_after_commit("eloket.tasks.notification_send", notification_id)
     logger.info("notification_queued notification=%s template=%s", notification_id, template)
     return notification

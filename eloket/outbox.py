@@ -22,9 +22,9 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_q.tasks import async_task
 
 from eloket.models import OutboxEvent
+from eloket.tasks import BROKER_UNAVAILABLE, enqueue_now
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +58,18 @@ def outbox_poke_after_commit() -> None:
 
 
 def outbox_poke() -> None:
-    """Queue a dispatch, at most one a second however many commits ask for it."""
-    if cache.add(_POKE_KEY, 1, timeout=1):
-        async_task("eloket.outbox.outbox_dispatch")
+    """Queue a dispatch, at most one a second however many commits ask for it.
+
+    Called after commit: when the cache or the broker (Redis) cannot be reached, the events are
+    committed already and the dispatch schedule takes them up, so this logs and returns instead of
+    failing the request that wrote them."""
+    try:
+        first = cache.add(_POKE_KEY, 1, timeout=1)
+    except BROKER_UNAVAILABLE as error:
+        logger.error("outbox_poke_failed error=%s", type(error).__name__)
+        return
+    if first:
+        enqueue_now("eloket.outbox.outbox_dispatch")
 
 
 def outbox_emit_sql(*, type: str) -> tuple[str, str]:

@@ -27,6 +27,7 @@ from eloket.places import street_key, zone_code_normalise
 from eloket.plates import plate_normalise
 from eloket.policies import policy_for
 from eloket.references import reference_new
+from eloket.tasks import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +199,8 @@ def dossier_transition(
         event_id = event.pk
         if to_status in PERMIT_SCOPE_STATUSES:
             _permit_cross_check_for(dossier)
-        transaction.on_commit(lambda: async_task("eloket.tasks.dossier_transitioned", event_id))
+        # Only a hook that logs: a broker outage must not fail the committed change (eloket.tasks).
+        enqueue_after_commit("eloket.tasks.dossier_transitioned", event_id)
     logger.info(
         "dossier_transitioned dossier=%s from=%s to=%s event=%s", dossier.pk, from_status, to_status, event_id
     )

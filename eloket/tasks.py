@@ -1,10 +1,43 @@
-"""Background tasks: thin, take ids, idempotent."""
+"""Background tasks: thin, take ids, idempotent; and ``enqueue_after_commit``, how a change asks for
+one when the worker's work is also found in the database by a schedule."""
 
 import logging
+from functools import partial
+
+from django.db import DatabaseError, transaction
+from django_q.tasks import async_task
+from redis.exceptions import RedisError
 
 from eloket.models import TimelineEvent
 
 logger = logging.getLogger(__name__)
+
+# The broker (Redis, or the database on the embedded default) could not take the task.
+BROKER_UNAVAILABLE = (RedisError, OSError, DatabaseError)
+
+
+def enqueue_after_commit(func: str, *args) -> None:
+    """Queue ``func(*args)`` once the current transaction commits, without failing the caller when the
+    broker is unreachable then.
+
+    Only for tasks whose work a schedule also finds in the database (the outbox dispatch, outbox
+    e-mails, refunds waiting for the provider, the status-change hook that only logs): the change is
+    committed by the time the broker is asked, so an error would only tell the user that something
+    failed which did not (and a city system would send its change again). The lost task is logged
+    (``task_enqueue_failed``) and the schedule does the work on its next run (docs/deployment.md,
+    "Redis unavailable"). Tasks that nothing else would find (``refund_due``, ``coda_apply``) are
+    queued with ``transaction.on_commit`` directly, so that a failure there stays loud.
+    """
+    transaction.on_commit(partial(enqueue_now, func, *args))
+
+
+def enqueue_now(func: str, *args) -> str | None:
+    """``async_task`` that logs (and returns None) instead of raising when the broker is unreachable."""
+    try:
+        return async_task(func, *args)
+    except BROKER_UNAVAILABLE as error:
+        logger.error("task_enqueue_failed func=%s error=%s", func, type(error).__name__)
+        return None
 
 
 def dossier_transitioned(event_id: int) -> str | None:

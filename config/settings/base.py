@@ -123,6 +123,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'eloket.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A kept connection is checked before its first use in each request or task (django-q2 workers close
+# old connections before every task): after a database restart, the next request or task reconnects
+# instead of failing on the dead connection (tests/faults/test_postgres_restart.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the worker write the same SQLite file. A transaction that reads first and
@@ -259,6 +263,11 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_CHECKOUT_ORIGIN = env.str("STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com")
 STRIPE_SECRET_KEY = env.secret("STRIPE_SECRET_KEY") if PAYMENTS_ONLINE else ""
 STRIPE_WEBHOOK_SECRET = env.secret("STRIPE_WEBHOOK_SECRET") if PAYMENTS_ONLINE else ""
+# One Stripe call waits at most this long, and is retried this often: (retries + 1) × timeout must stay
+# well below gunicorn's worker timeout (30 s), so a Stripe that hangs gets the citizen a "try again
+# later" page instead of a killed worker (tests/faults/test_stripe_down.py).
+STRIPE_TIMEOUT_SECONDS = env.float("ELOKET_STRIPE_TIMEOUT_SECONDS", default=10.0)
+STRIPE_NETWORK_RETRIES = env.int("ELOKET_STRIPE_NETWORK_RETRIES", default=1)
 # How long a checkout session stays open (Stripe allows 30 minutes to 24 hours).
 PAYMENT_SESSION_MINUTES = env.int("ELOKET_PAYMENT_SESSION_MINUTES", default=60)
 # The reconciliation job asks Stripe about payments still unfinished after this many minutes; it runs

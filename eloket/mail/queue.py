@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from eloket.constants import NotificationStatus
 from eloket.models import Notification
 from eloket.scale.writer import Writer
+from eloket.tasks import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -99,4 +98,5 @@ def notifications_send_after_commit(ids: list[int]) -> None:
     size = settings.MAIL_SEND_BATCH
     for start in range(0, len(ids), size):
         chunk = list(ids[start : start + size])
-        transaction.on_commit(partial(async_task, "eloket.mail.tasks.notifications_send_batch", chunk))
+        # The recovery job finds rows whose task was lost (a broker outage): safe to only log.
+        enqueue_after_commit("eloket.mail.tasks.notifications_send_batch", chunk)

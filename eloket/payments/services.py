@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
 from eloket.constants import (
     PAYMENT_TRANSITIONS,
@@ -55,6 +54,7 @@ from eloket.payments.selectors import dossier_is_payable
 from eloket.references import ALPHABET
 from eloket.services import _timeline_append as timeline_append
 from eloket.services import dossier_register_payment
+from eloket.tasks import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -581,7 +581,8 @@ def _refund_create(
     )
     if online:
         refund_id = refund.pk
-        transaction.on_commit(lambda: async_task("eloket.payments.tasks.refund_send", refund_id))
+        # The reconciliation sends a pending refund whose task was lost (a broker outage).
+        enqueue_after_commit("eloket.payments.tasks.refund_send", refund_id)
     return refund
 
 

@@ -64,18 +64,36 @@ def _refund(data) -> RefundResult:
 class StripeProvider:
     name = "stripe"
 
-    def __init__(self, *, secret_key: str, webhook_secret: str, api_base: str, timeout_s: int = 20):
+    def __init__(
+        self,
+        *,
+        secret_key: str,
+        webhook_secret: str,
+        api_base: str,
+        timeout_s: float = 10,
+        network_retries: int = 1,
+    ):
         self.webhook_secret = webhook_secret
         self.client = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_base},
-            max_network_retries=2,  # safe: every create carries an idempotency key
+            # Retries are safe (every create carries an idempotency key); with the timeout they bound
+            # how long a citizen's request waits for a Stripe that does not answer: (retries + 1) ×
+            # timeout plus the SDK's back-off must stay below gunicorn's worker timeout (30 s), or the
+            # worker is killed mid-request instead of answering "try again later".
+            max_network_retries=network_retries,
             http_client=stripe.RequestsClient(timeout=timeout_s),
         )
 
     @classmethod
     def from_settings(cls) -> StripeProvider:
-        return _provider(settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET, settings.STRIPE_API_BASE)
+        return _provider(
+            settings.STRIPE_SECRET_KEY,
+            settings.STRIPE_WEBHOOK_SECRET,
+            settings.STRIPE_API_BASE,
+            settings.STRIPE_TIMEOUT_SECONDS,
+            settings.STRIPE_NETWORK_RETRIES,
+        )
 
     def checkout_create(
         self,
@@ -213,6 +231,14 @@ class StripeProvider:
 
 
 @functools.cache
-def _provider(secret_key: str, webhook_secret: str, api_base: str) -> StripeProvider:
+def _provider(
+    secret_key: str, webhook_secret: str, api_base: str, timeout_s: float, network_retries: int
+) -> StripeProvider:
     """One client per configuration: it keeps its HTTP connections between calls."""
-    return StripeProvider(secret_key=secret_key, webhook_secret=webhook_secret, api_base=api_base)
+    return StripeProvider(
+        secret_key=secret_key,
+        webhook_secret=webhook_secret,
+        api_base=api_base,
+        timeout_s=timeout_s,
+        network_retries=network_retries,
+    )

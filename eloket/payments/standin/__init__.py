@@ -16,6 +16,10 @@ Events (``checkout.session.completed``, ``…async_payment_succeeded`` / ``_fail
 (``Stripe-Signature: t=…,v1=HMAC-SHA256(secret, "t.payload")``) and POSTed to the webhook URL, with
 retries. Tests may pass ``deliver`` to receive the signed requests instead of an HTTP POST.
 
+For the fault tests (tests/faults), ``api_fault`` makes every ``/v1/`` call answer as Stripe does on a
+bad day: ``"error"`` a 500 ``api_error``, ``"hang"`` no answer for ``hang_s`` seconds (the client's
+timeout comes first). The hosted page and the webhooks are not affected.
+
 Standard library only: it starts in milliseconds, in a thread (tests) or as
 ``python -m eloket.payments.standin --port 12111`` (``make demo``). State lives in memory.
 It listens on 127.0.0.1 only and is never used by production settings.
@@ -113,6 +117,8 @@ class StandIn:
     refunds: dict[str, dict] = field(default_factory=dict)
     intents: dict[str, dict] = field(default_factory=dict)
     events: list[dict] = field(default_factory=list)
+    api_fault: str = ""  # "" | "error" | "hang" (fault tests)
+    hang_s: float = 30.0
 
     def __post_init__(self):
         self.lock = threading.RLock()
@@ -486,7 +492,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         try:
-            if path.startswith("/v1/"):
+            if path.startswith("/v1/") and standin.api_fault:
+                self._fault(standin)
+            elif path.startswith("/v1/"):
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 status, data = standin.handle(method, path, decode_form(body), headers)
                 self._send(status, json.dumps(data).encode(), "application/json")
@@ -500,6 +508,12 @@ class _Handler(BaseHTTPRequestHandler):
                 raise StripeError(404, f"Unrecognized request URL ({method}: {path}).")
         except StripeError as error:
             self._send(error.status, json.dumps(error.body()).encode(), "application/json")
+
+    def _fault(self, standin: StandIn) -> None:
+        if standin.api_fault == "hang":
+            time.sleep(standin.hang_s)  # the client gives up first
+        error = StripeError(500, "An unknown error occurred.", kind="api_error")
+        self._send(500, json.dumps(error.body()).encode(), "application/json")
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)

@@ -1,0 +1,111 @@
+"""One-off steps the fault tests run in a process of their own, against the same database, broker and
+settings as the application's processes (``App.call``): seed an organisation and citizens, write
+outbox events as a service would, enqueue a task as the scheduler would.
+
+``python -m tests.faults.scripts <command> '<json arguments>'`` prints the result as JSON on its last
+line. Django is configured from the environment, like the web and worker processes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+def seed(*, citizens: int = 1, webhook_url: str = "", api_key: bool = False) -> dict:
+    """An organisation (with a municipality and a regulation), ``citizens`` parties with a verified
+    address and one notified parking retribution each; optionally a webhook endpoint for every event
+    and an API key."""
+    from django.db import transaction
+
+    from eloket.models import ApiKey, EventType, Party, WebhookEndpoint
+    from tests.factories import (
+        DossierFactory,
+        MunicipalityFactory,
+        OrganisationFactory,
+        RegulationFactory,
+        person_party,
+    )
+
+    with transaction.atomic():
+        municipality = MunicipalityFactory(nis_code="71016", slug="genk", name_nl="Genk")
+        organisation = OrganisationFactory(
+            slug="stad-genk", name_nl="Stad Genk", municipalities=[municipality]
+        )
+        RegulationFactory(organisation=organisation, code="RET-2026")
+        dossiers = []
+        for number in range(citizens):
+            party = person_party(name=f"Burger {number}")
+            Party.objects.filter(pk=party.pk).update(
+                email=f"burger{number}@example.be", email_verified=True, language="nl"
+            )
+            dossier = DossierFactory(
+                party=party, organisation=organisation, municipality=municipality, notified=True
+            )
+            dossiers.append(
+                {
+                    "id": dossier.pk,
+                    "reference": dossier.reference,
+                    "external_id": dossier.external_id,
+                    "plate": dossier.plate,
+                    "ogm": dossier.ogm,
+                }
+            )
+        result = {"organisation": organisation.pk, "dossiers": dossiers}
+        if webhook_url:
+            endpoint = WebhookEndpoint.objects.create(
+                organisation=organisation, url=webhook_url, events=list(EventType.values)
+            )
+            result["webhook_secret"] = endpoint.secret
+        if api_key:
+            prefix, secret, token = ApiKey.new_token()
+            ApiKey.objects.create(
+                organisation=organisation,
+                name="faults",
+                prefix=prefix,
+                secret_hash=ApiKey.hash_secret(secret),
+            )
+            result["api_key"] = token
+    return result
+
+
+def emit(*, dossier_ids: list[int], type: str = "dossier.created") -> dict:
+    """One outbox event per dossier, each in the transaction of its own "service" call; the dispatch
+    is poked after each commit, as services do."""
+    from django.db import transaction
+
+    from eloket.models import Dossier
+    from eloket.outbox import outbox_emit
+
+    ids = []
+    for dossier in Dossier.objects.filter(pk__in=dossier_ids).order_by("pk"):
+        with transaction.atomic():
+            ids.append(outbox_emit(type=type, organisation_id=dossier.organisation_id, dossier=dossier).pk)
+    return {"events": ids}
+
+
+def enqueue(*, func: str, args: list | None = None, times: int = 1) -> dict:
+    """Put a task on the broker, as the scheduler or an after-commit hook would."""
+    from django_q.tasks import async_task
+
+    return {"tasks": [async_task(func, *(args or [])) for _ in range(times)]}
+
+
+def steps(*, steps: list[list]) -> list:
+    """Several of the commands above in one process (each start of Django costs seconds)."""
+    return [COMMANDS[name](**arguments) for name, arguments in steps]
+
+
+COMMANDS = {"seed": seed, "emit": emit, "enqueue": enqueue, "steps": steps}
+
+
+if __name__ == "__main__":
+    _setup()
+    name, arguments = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
+    print(json.dumps(COMMANDS[name](**arguments), default=str))

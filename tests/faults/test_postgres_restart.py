@@ -1,0 +1,158 @@
+"""PostgreSQL crashes and comes back while a city's system pushes dossiers through the API: requests
+during the outage fail at once with the error page (none hangs, no process dies), the web and worker
+processes reconnect by themselves, every acknowledged dossier is there, no dossier is half-written
+(a dossier and its timeline are one transaction), and the requests retried after the outage give
+each dossier exactly once (the API's upsert by external id)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+import requests
+
+from tests.eloket.mail.sinks import StallingSink
+from tests.faults.servers import wait_until
+
+pytestmark = pytest.mark.faults
+
+CLIENTS = 3
+REQUEST_TIMEOUT = 20
+
+
+def national_number(serial: int) -> str:
+    body = f"850730{serial:03d}"
+    return f"{body}{97 - int(body) % 97:02d}"
+
+
+def line(external_id: str) -> dict:
+    return {
+        "external_id": external_id,
+        "kind": "parking_retribution",
+        "municipality": "71016",
+        "party": {"national_number": national_number(33), "name": "Jan Janssens"},
+        "plate": "1-ABC-123",
+        "street": "Markt",
+        "occurred_at": "2026-11-20T10:15:00+01:00",
+        "regulation": "RET-2026",
+        "status": "notified",
+        "notified_at": "2026-11-21T09:00:00+01:00",
+    }
+
+
+@pytest.fixture
+def sink():
+    running = StallingSink().start()
+    yield running
+    running.stop()
+
+
+class CitySystem:
+    """Threads that each PUT new dossiers one after the other, recording every answer."""
+
+    def __init__(self, base: str, token: str):
+        self.base, self.token = base, token
+        self.results: list[tuple[str, str, float, float]] = []  # external id, outcome, sent at, seconds
+        self.lock = threading.Lock()
+        self.halt = threading.Event()
+        self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(CLIENTS)]
+
+    def put(self, session: requests.Session, external_id: str) -> str:
+        try:
+            response = session.put(
+                f"{self.base}/api/v1/dossiers/{external_id}/",
+                data=json.dumps(line(external_id)),
+                headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+                timeout=REQUEST_TIMEOUT,
+            )
+        except requests.RequestException as error:
+            return type(error).__name__
+        return str(response.status_code)
+
+    def _run(self, client: int) -> None:
+        session = requests.Session()
+        number = 0
+        while not self.halt.is_set():
+            external_id = f"C{client}-{number}"
+            started = time.monotonic()
+            outcome = self.put(session, external_id)
+            with self.lock:
+                self.results.append((external_id, outcome, started, time.monotonic() - started))
+            number += 1
+            if outcome != "201":
+                time.sleep(0.2)  # a client's pause after an error, not a test assertion
+
+    def successes_since(self, moment: float) -> int:
+        with self.lock:
+            return sum(1 for _e, outcome, sent, _s in self.results if outcome == "201" and sent > moment)
+
+
+def test_postgresql_crashing_under_traffic_fails_requests_cleanly_and_loses_or_halves_nothing(
+    database, redis, app_factory, postgres, sink
+):
+    name = database.rsplit("/", 1)[1]
+    app = app_factory(
+        DATABASE_URL=database,
+        REDIS_URL=redis.url(0),
+        CACHE_URL=redis.url(1),
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=sink.port,
+        DATABASE_CONN_MAX_AGE=60,  # persistent connections, as in production: they break in the crash
+    )
+    web, base = app.web("web", wait=False)
+    worker = app.worker("worker", wait=False)
+    seeded = app.call("seed", citizens=1, api_key=True)
+    app.ready(web, worker)
+    city = CitySystem(base, seeded["api_key"])
+    assert city.put(requests.Session(), "WARM-UP") == "201"  # the party exists before the rush
+
+    for thread in city.threads:
+        thread.start()
+    wait_until(lambda: city.successes_since(0) >= 10, timeout=60, what="traffic before the crash")
+    postgres.stop("immediate")
+    crashed = time.monotonic()
+    time.sleep(3)  # the outage: requests keep coming and fail
+    postgres.start()
+    restarted = time.monotonic()
+    wait_until(lambda: city.successes_since(restarted) >= 10, timeout=60, what="traffic after the restart")
+    city.halt.set()
+    for thread in city.threads:
+        thread.join(timeout=REQUEST_TIMEOUT + 5)
+
+    outcomes = {outcome for _e, outcome, _sent, _s in city.results}
+    # Sent while the server was certainly down (pg_ctl start returns a moment after it accepts again).
+    during = [outcome for _e, outcome, sent, _s in city.results if crashed <= sent < crashed + 2.5]
+    assert during and set(during) == {"500"}, outcomes  # the error page, not a hang or a reset
+    assert outcomes <= {"201", "500"}, outcomes
+    assert max(seconds for *_rest, seconds in city.results) < 10
+    assert web.alive() and worker.alive()
+
+    # Every acknowledged dossier is there; none is without its timeline (issued, notified).
+    acknowledged = {external_id for external_id, outcome, *_ in city.results if outcome == "201"}
+    stored = {row[0] for row in postgres.query("SELECT external_id FROM eloket_dossier", database=name)}
+    assert acknowledged <= stored
+    half_written = postgres.query(
+        "SELECT d.external_id FROM eloket_dossier d LEFT JOIN eloket_timelineevent t ON t.dossier_id = d.id "
+        "GROUP BY d.id HAVING count(t.id) <> 2",
+        database=name,
+    )
+    assert half_written == []
+    # The city's system sends the failed ones again: each dossier exists once.
+    failed = {external_id for external_id, outcome, *_ in city.results if outcome != "201"}
+    retry = requests.Session()
+    assert {
+        external_id: city.put(retry, external_id) in ("200", "201") for external_id in failed
+    } == dict.fromkeys(failed, True)
+    assert postgres.query(
+        "SELECT count(*), count(DISTINCT external_id) FROM eloket_dossier WHERE external_id LIKE 'C%%'",
+        database=name,
+    ) == [(len(acknowledged | failed), len(acknowledged | failed))]
+
+    # The worker reconnected too: an event written now is dispatched and its mail sent.
+    app.call("emit", dossier_ids=[seeded["dossiers"][0]["id"]])
+    wait_until(lambda: sink.messages, timeout=60, what="the mail after the restart")
+    assert postgres.query("SELECT status, count(*) FROM eloket_notification GROUP BY 1", database=name) == [
+        ("sent", 1)
+    ]
