@@ -470,6 +470,9 @@ def line_validate(data: dict, context: Context, number: int = 1) -> CleanLine:
     target_status = (
         _kind_rules(kind, data.get("status"), fields, amount, regulation, errors) if kind else None
     )
+    # Read before the errors are raised: a wrong timestamp is the line's error, not silently no time.
+    notified_at = _datetime(data, "notified_at", errors, context.zone)
+    issued_at = _datetime(data, "issued_at", errors, context.zone)
     if errors:
         raise LineError(dict(errors))
     return CleanLine(
@@ -482,8 +485,8 @@ def line_validate(data: dict, context: Context, number: int = 1) -> CleanLine:
         party_language=party_language or language,
         establishment_unit=establishment_unit,
         target_status=target_status,
-        notified_at=_datetime(data, "notified_at", errors, context.zone),
-        issued_at=_datetime(data, "issued_at", errors, context.zone),
+        notified_at=notified_at,
+        issued_at=issued_at,
         regulation=regulation,
         amount_cents=amount,
         ogm=ogm,

@@ -1,0 +1,387 @@
+"""Fuzzing the readers of what city systems and banks send: the NDJSON and CSV readers with the line
+validator (``eloket.ingest``) and the CODA parser (``eloket.payments.coda``), on arbitrary bytes and on
+valid input with mutated fields, wrong encodings, NUL, huge and truncated lines.
+
+The property: only the documented errors come out (a ``LineError`` per line, CODA errors as
+``(line number, message)`` with a line number inside the file, ``CodaRejected`` from the import) and
+never another exception; through HTTP (the bulk endpoint, the clerk's CODA upload) never a 5xx.
+Deterministic (``derandomize=True``) and bounded, so the package stays well under two minutes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eloket.ingest import (
+    MAX_LINE_BYTES,
+    CleanLine,
+    Context,
+    LineError,
+    byte_lines,
+    csv_lines,
+    csv_text,
+    line_validate,
+    ndjson_lines,
+)
+from eloket.payments import coda
+from eloket.payments.coda_build import Credit, coda_statement
+from tests.factories import national_number
+
+
+
+def fuzz(examples: int) -> settings:
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
+
+# -- hostile values ----------------------------------------------------------------------------
+
+NASTY_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "\x00",
+            "a\x00b",
+            "\ud800",  # a lone surrogate: valid in JSON (\\ud800), not encodable as UTF-8
+            "\udfff tail",
+            "\u202e" + "fdp.exe",
+            "<script>alert(1)</script>",
+            "'; DROP TABLE eloket_dossier; --",
+            "9" * 400,
+            "x" * 5000,
+            "2026-02-30T10:00:00",
+            "0001-01-01T00:00:00+00:00",
+            "9999-12-31T23:59:59-23:59",
+            "2026-11-20T10:15:00+99:00",
+            "NaN",
+            "-0",
+            "1e400",
+            " ",
+            "\t\n",
+            "１２３",  # full-width digits
+            "²",
+        ]
+    ),
+)
+JSON_SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    NASTY_TEXT,
+)
+JSON_VALUE = st.recursive(
+    JSON_SCALAR,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(NASTY_TEXT, children, max_size=4)
+    ),
+    max_leaves=8,
+)
+
+
+def valid_line(external_id: str = "SCAN-1") -> dict:
+    return {
+        "external_id": external_id,
+        "kind": "parking_retribution",
+        "municipality": "44021",
+        "party": {"national_number": national_number(), "name": "Jan Janssens"},
+        "plate": "1-ABC-123",
+        "street": "Korenmarkt",
+        "house_number": "12",
+        "zone_code": "Rood",
+        "occurred_at": "2026-11-20T10:15:00+01:00",
+        "regulation": "RET-2026",
+        "status": "notified",
+        "notified_at": "2026-11-21T09:00:00+01:00",
+        "amount_cents": 2000,
+        "language": "nl",
+        "latitude": 50.95,
+        "longitude": 5.5,
+        "extra_plates": ["2-XYZ-987"],
+    }
+
+
+FIELDS = [*valid_line(), "party.national_number", "party.name", "party.enterprise_number", "gas_category", "ogm"]
+
+
+@st.composite
+def mutated_lines(draw) -> dict:
+    """A valid line with one to three fields replaced by hostile values, removed, or added."""
+    line = valid_line(draw(st.sampled_from(["SCAN-1", "SCAN-2", "x" * 101, "é/../1"])))
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(st.sampled_from(FIELDS))
+        action = draw(st.sampled_from(["replace", "replace", "delete"]))
+        target, key = (line.get("party"), name.split(".")[1]) if name.startswith("party.") else (line, name)
+        if not isinstance(target, dict):
+            continue
+        if action == "delete":
+            target.pop(key, None)
+        else:
+            target[key] = draw(JSON_VALUE)
+    if draw(st.booleans()):
+        line["party"] = draw(st.one_of(JSON_VALUE, st.just(line.get("party"))))
+    return line
+
+
+@st.composite
+def mutated_bytes(draw, lines) -> bytes:
+    """Serialised lines with byte-level damage: truncated, NUL, invalid UTF-8, a BOM, CRLF."""
+    body = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    damage = draw(st.sampled_from(["none", "truncate", "nul", "latin1", "bom", "crlf", "huge", "raw_surrogate"]))
+    if damage == "truncate" and body:
+        body = body[: draw(st.integers(0, len(body) - 1))]
+    elif damage == "nul":
+        at = draw(st.integers(0, len(body)))
+        body = body[:at] + b"\x00" + body[at:]
+    elif damage == "latin1":
+        body = body.replace(b"Korenmarkt", "Korenmärkt".encode("latin-1"))
+    elif damage == "bom":
+        body = b"\xef\xbb\xbf" + body
+    elif damage == "crlf":
+        body = body.replace(b"\n", b"\r\n")
+    elif damage == "huge":
+        body = b'{"external_id": "' + b"x" * (MAX_LINE_BYTES + 10) + b'"}\n' + body
+    elif damage == "raw_surrogate":
+        body = body.replace(b"Korenmarkt", b"Koren\xed\xa0\x80markt")
+    return body
+
+
+# -- NDJSON ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def context(db):
+    from tests.factories import MunicipalityFactory, OrganisationFactory, RegulationFactory
+
+    municipality = MunicipalityFactory(nis_code="44021")
+    organisation = OrganisationFactory(slug="gent", municipalities=[municipality])
+    RegulationFactory(organisation=organisation, code="RET-2026")
+    return Context(organisation)
+
+
+def ndjson_check(body: bytes, context: Context, tally, category: str) -> None:
+    """Read and validate ``body``; anything but a dict, a ``LineError`` or a ``CleanLine`` is a finding."""
+    tally.attempt(category)
+    try:
+        items = list(ndjson_lines(byte_lines(io.BytesIO(body), chunk_size=97)))
+        numbers = [number for number, _item in items]
+        assert numbers == sorted(numbers)
+        for number, item in items:
+            assert isinstance(item, dict | LineError)
+            if isinstance(item, dict):
+                try:
+                    assert isinstance(line_validate(item, context, number), CleanLine)
+                except LineError as error:
+                    assert error.errors and all(isinstance(v, list) for v in error.errors.values())
+    except Exception as error:
+        tally.finding(category, f"{type(error).__name__}: {error!s:.120} on {body[:80]!r}")
+        raise
+
+
+@pytest.mark.django_db
+@fuzz(150)
+@given(body=st.binary(max_size=600))
+def test_ndjson_of_arbitrary_bytes_gives_only_line_errors(body, context, tally):
+    ndjson_check(body, context, tally, "ndjson: arbitrary bytes")
+
+
+@pytest.mark.django_db
+@fuzz(250)
+@given(data=st.data())
+def test_ndjson_of_mutated_dossier_lines_gives_only_line_errors(data, context, tally):
+    lines = data.draw(st.lists(mutated_lines(), min_size=1, max_size=3))
+    ndjson_check(data.draw(mutated_bytes(lines)), context, tally, "ndjson: mutated lines")
+
+
+def test_a_bad_timestamp_is_an_error_of_the_line_not_silently_dropped(context):
+    """``notified_at`` and ``issued_at`` were read after the line's errors were raised, so a wrong
+    value there was dropped without a word and the dossier made with the import's own time."""
+    for name in ("notified_at", "issued_at"):
+        with pytest.raises(LineError) as error:
+            line_validate({**valid_line(), name: "gisteren"}, context)
+        assert error.value.errors[name][0]["code"] == "invalid_datetime"
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+
+CSV_HEADER = "external_id,kind,municipality,party_national_number,party_name,plate,street,occurred_at,regulation,status,extra_plates"
+
+
+def csv_row(draw) -> str:
+    cells = [
+        "SCAN-1",
+        "parking_retribution",
+        "44021",
+        national_number(),
+        "Jan Janssens",
+        "1-ABC-123",
+        "Korenmarkt",
+        "2026-11-20T10:15:00+01:00",
+        "RET-2026",
+        "notified",
+        "2-XYZ-987;3-DEF-456",
+    ]
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(cells) - 1))
+        cells[at] = draw(NASTY_TEXT)
+    if draw(st.booleans()):
+        cells.append(draw(NASTY_TEXT))  # a column more than the header
+    quoted = draw(st.booleans())
+    return ",".join('"' + c.replace('"', '""') + '"' if quoted else c for c in cells)
+
+
+@st.composite
+def csv_files(draw) -> bytes:
+    text = "\n".join([CSV_HEADER, *(csv_row(draw) for _ in range(draw(st.integers(1, 3))))]) + "\n"
+    body = text.encode("utf-8", "surrogatepass")
+    damage = draw(st.sampled_from(["none", "bom", "latin1", "nul", "truncate", "open_quote", "huge_field"]))
+    if damage == "bom":
+        body = b"\xef\xbb\xbf" + body
+    elif damage == "latin1":
+        body = body + "Korenmärkt,x\n".encode("latin-1")
+    elif damage == "nul":
+        body = body.replace(b"Korenmarkt", b"Koren\x00markt")
+    elif damage == "truncate":
+        body = body[: draw(st.integers(0, len(body)))]
+    elif damage == "open_quote":
+        body = body + b'"SCAN-9,parking_retribution\n'
+    elif damage == "huge_field":
+        body = body + b"SCAN-9," + b"x" * 140_000 + b"\n"
+    return body
+
+
+def csv_check(body: bytes, context: Context, tally, category: str) -> None:
+    tally.attempt(category)
+    try:
+        for number, item in csv_lines(csv_text(io.BytesIO(body))):
+            assert isinstance(number, int) and isinstance(item, dict | LineError)
+            if isinstance(item, dict):
+                try:
+                    line_validate(item, context, number)
+                except LineError:
+                    pass
+    except Exception as error:
+        tally.finding(category, f"{type(error).__name__}: {error!s:.120} on {body[:60]!r}")
+        raise
+
+
+@pytest.mark.django_db
+@fuzz(150)
+@given(body=st.binary(max_size=600))
+def test_csv_of_arbitrary_bytes_gives_only_line_errors(body, context, tally):
+    csv_check(b"external_id,kind,party_name\n" + body, context, tally, "csv: arbitrary bytes")
+
+
+@pytest.mark.django_db
+@fuzz(200)
+@given(body=csv_files())
+def test_csv_of_mutated_rows_gives_only_line_errors(body, context, tally):
+    csv_check(body, context, tally, "csv: mutated rows")
+
+
+# -- CODA --------------------------------------------------------------------------------------
+
+IBAN = "BE21001234567803"
+
+
+def coda_sample() -> bytes:
+    from datetime import date
+
+    return coda_statement(
+        iban=IBAN,
+        credits=[Credit(5800, ogm="123456789002"), Credit(1234, text="factuur 7"), Credit(999, ogm="090933755493")],
+        day=date(2026, 11, 20),
+    )
+
+
+def coda_check(content: bytes, tally, category: str) -> coda.CodaFile:
+    tally.attempt(category)
+    try:
+        parsed = coda.parse(content)
+        count = max(1, len(coda.decode(content).splitlines()))
+        for number, message in parsed.errors:
+            assert isinstance(message, str) and message
+            assert 1 <= number <= count, (number, count)
+        assert len(parsed.errors) <= coda.MAX_ERRORS
+        for movement in parsed.movements:
+            assert isinstance(movement.amount_cents, int)
+            assert movement.ogm == "" or (len(movement.ogm) == 12 and movement.ogm.isascii())
+        return parsed
+    except Exception as error:
+        tally.finding(category, f"{type(error).__name__}: {error!s:.120} on {content[:60]!r}")
+        raise
+
+
+@fuzz(150)
+@given(content=st.binary(max_size=800))
+def test_coda_of_arbitrary_bytes_gives_only_numbered_errors(content, tally):
+    coda_check(content, tally, "coda: arbitrary bytes")
+
+
+CODA_CHARS = st.sampled_from(list(string.digits + " +-xX\x00é²１\u2028\r") + ["\udc80"])
+
+
+@st.composite
+def coda_mutations(draw) -> bytes:
+    lines = coda_sample().decode("latin-1").splitlines()
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(lines) - 1))
+        line = lines[at]
+        how = draw(st.sampled_from(["char", "char", "cut", "drop", "repeat", "swap", "long"]))
+        if how == "char":
+            pos = draw(st.integers(0, len(line) - 1)) if line else 0
+            lines[at] = line[:pos] + draw(CODA_CHARS) + line[pos + 1 :]
+        elif how == "cut":
+            lines[at] = line[: draw(st.integers(0, len(line)))]
+        elif how == "drop":
+            del lines[at]
+            if not lines:
+                break
+        elif how == "repeat":
+            lines.insert(at, line)
+        elif how == "swap":
+            other = draw(st.integers(0, len(lines) - 1))
+            lines[at], lines[other] = lines[other], lines[at]
+        else:
+            lines[at] = line + "9" * 10_000
+    text = "\n".join(lines)
+    encoding = draw(st.sampled_from(["latin-1", "utf-8", "utf-16"]))
+    return text.encode(encoding, "surrogatepass" if encoding != "latin-1" else "replace")
+
+
+@fuzz(250)
+@given(content=coda_mutations())
+def test_coda_with_damaged_records_gives_only_numbered_errors(content, tally):
+    coda_check(content, tally, "coda: mutated records")
+
+
+@pytest.mark.django_db
+@fuzz(60)
+@given(content=coda_mutations())
+def test_importing_a_damaged_coda_file_is_refused_or_imported_never_an_error(content, tally):
+    from eloket.payments.coda_import import CodaRejected, coda_import
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(iban=IBAN)
+    tally.attempt("coda: import")
+    try:
+        coda_import(organisation=organisation, content=content, file_name="fuzz.cod")
+    except CodaRejected as rejected:
+        assert rejected.errors and all(isinstance(n, int) for n, _m in rejected.errors)
+    except Exception as error:
+        tally.finding("coda: import", f"{type(error).__name__}: {error!s:.120}")
+        raise
