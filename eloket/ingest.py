@@ -236,9 +236,24 @@ def ndjson_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, dict | LineErro
 
 
 def csv_lines(text_stream: Iterable[str]) -> Iterator[tuple[int, dict | LineError]]:
-    """CSV with a header row; ``party_*`` columns form the party, ``extra_plates`` is ``;``-separated."""
+    """CSV with a header row; ``party_*`` columns form the party, ``extra_plates`` is ``;``-separated.
+
+    A file that is not UTF-8, or whose CSV is broken (an endless quoted field), ends in one error on the
+    line where reading stopped; the lines before it stand."""
     reader = csv.DictReader(text_stream)
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            message = _("Vanaf deze regel is het bestand geen UTF-8; bewaar het als CSV (UTF-8).")
+            yield reader.reader.line_num + 1, LineError({"line": [_error("not_utf8", message)]})
+            return
+        except csv.Error as error:
+            message = _("Geen geldige CSV vanaf deze regel: %s") % error
+            yield reader.reader.line_num, LineError({"line": [_error("invalid_csv", message)]})
+            return
         number = reader.line_num
         if None in row:
             yield (
@@ -264,7 +279,10 @@ def csv_lines(text_stream: Iterable[str]) -> Iterator[tuple[int, dict | LineErro
 
 
 def csv_text(binary: io.BufferedIOBase) -> Iterator[str]:
-    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    """The file's lines decoded one by one (a leading BOM dropped), so a byte that is not UTF-8 is
+    reported on its own line rather than somewhere in a decoded block of 8 KB."""
+    for number, raw in enumerate(binary):
+        yield raw.decode("utf-8-sig" if number == 0 else "utf-8")
 
 
 # -- validation ----------------------------------------------------------------------------------

@@ -385,3 +385,18 @@ def test_importing_a_damaged_coda_file_is_refused_or_imported_never_an_error(con
     except Exception as error:
         tally.finding("coda: import", f"{type(error).__name__}: {error!s:.120}")
         raise
+
+
+def test_a_csv_file_that_is_not_utf8_is_refused_on_its_line_not_with_a_traceback(context, tmp_path, capsys):
+    """The reader decoded the file in blocks, and a Latin-1 byte (Excel's "CSV" on Windows) raised
+    UnicodeDecodeError out of ``manage.py import_dossiers``; an endless quoted field raised csv.Error."""
+    from django.core.management import CommandError, call_command
+
+    good = f"K-1,parking_retribution,44021,{national_number()},An,1-ABC-123,Markt,2026-11-20T10:00:00,RET-2026,notified,"
+    path = tmp_path / "scans.csv"
+    path.write_bytes(f"{CSV_HEADER}\n{good}\n".encode() + "K-2,Korenmärkt\n".encode("latin-1") + b"K-3,x\n")
+    with pytest.raises(CommandError):
+        call_command("import_dossiers", str(path), "--organisation", "gent", "--no-progress")
+    assert "scans.csv:3: line: Vanaf deze regel is het bestand geen UTF-8" in capsys.readouterr().err
+    broken = list(csv_lines(csv_text(io.BytesIO(f'{CSV_HEADER}\n"K-1,{"x" * 140_000}\n'.encode()))))
+    assert [(n, e.errors["line"][0]["code"]) for n, e in broken] == [(2, "invalid_csv")]
