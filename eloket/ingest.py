@@ -261,21 +261,25 @@ def csv_lines(text_stream: Iterable[str]) -> Iterator[tuple[int, dict | LineErro
                 LineError({"line": [_error("too_many_columns", _("Meer kolommen dan de kopregel."))]}),
             )
             continue
-        value: dict = {}
-        party: dict = {}
-        for key, cell in row.items():
-            cell = (cell or "").strip()
-            if cell == "":
-                continue
-            if key.startswith("party_"):
-                party[key.removeprefix("party_")] = cell
-            elif key == "extra_plates":
-                value[key] = [plate.strip() for plate in cell.split(";") if plate.strip()]
-            else:
-                value[key] = cell
-        if party:
-            value["party"] = party
-        yield number, value
+        yield number, _csv_row(row)
+
+
+def _csv_row(row: dict) -> dict:
+    value: dict = {}
+    party: dict = {}
+    for key, cell in row.items():
+        cell = (cell or "").strip()
+        if cell == "":
+            continue
+        if key.startswith("party_"):
+            party[key.removeprefix("party_")] = cell
+        elif key == "extra_plates":
+            value[key] = [plate.strip() for plate in cell.split(";") if plate.strip()]
+        else:
+            value[key] = cell
+    if party:
+        value["party"] = party
+    return value
 
 
 def csv_text(binary: io.BufferedIOBase) -> Iterator[str]:

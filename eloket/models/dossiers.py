@@ -155,7 +155,12 @@ def private_storage():
     return storages["private"]
 
 
-EVIDENCE_SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
+EVIDENCE_SUFFIXES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+}
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:

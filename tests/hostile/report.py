@@ -31,7 +31,8 @@ class Tally:
 
     def lines(self) -> list[str]:
         rows = [
-            f"{name:<32} tried {self.tried[name]:>6} / found {self.found[name]}" for name in sorted(self.tried)
+            f"{name:<32} tried {self.tried[name]:>6} / found {self.found[name]}"
+            for name in sorted(self.tried)
         ]
         for name, items in sorted(self.findings.items()):
             rows.extend(f"  {name}: {item}" for item in items[:10])

@@ -101,7 +101,9 @@ def test_pages_refuse_to_be_framed(client, browsers, tally, path):
     ancestors = "frame-ancestors 'self'" if path.startswith("/beheer/") else "frame-ancestors 'none'"
     ok = frame_options == "DENY" and ancestors in policy
     if not ok:
-        tally.finding("clickjacking: pages", f"{path}: X-Frame-Options={frame_options!r}, CSP={policy[:80]!r}")
+        tally.finding(
+            "clickjacking: pages", f"{path}: X-Frame-Options={frame_options!r}, CSP={policy[:80]!r}"
+        )
     assert frame_options == "DENY", path
     assert ancestors in policy, path
 

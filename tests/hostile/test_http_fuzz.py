@@ -81,7 +81,9 @@ def clerk_client(client, organisation):
 
 @fuzz(40)
 @given(content=coda_mutations())
-def test_the_coda_upload_answers_damaged_files_with_their_line_numbers(content, clerk_client, organisation, tally):
+def test_the_coda_upload_answers_damaged_files_with_their_line_numbers(
+    content, clerk_client, organisation, tally
+):
     tally.attempt("http: coda upload")
     try:
         response = clerk_client.post(

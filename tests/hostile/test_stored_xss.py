@@ -136,7 +136,9 @@ def scenario(client, genk_page, genk_city, municipalities, tally):
         dossier = party.dossiers.get()
         client.force_login(user)
         url = reverse("eloket_forms:dossier_form", args=[dossier.reference, "contest"])
-        token = re.search(r'name="idempotency_key" value="([^"]+)"', client.get(url).content.decode()).group(1)
+        token = re.search(r'name="idempotency_key" value="([^"]+)"', client.get(url).content.decode()).group(
+            1
+        )
         answer_field = contest_page.form_fields.first().clean_name
         posted = client.post(
             url,

@@ -21,12 +21,15 @@ from forms.constants import ContestReason, Purpose
 from forms.models import SubmissionAttachment
 from tests.eloket.api.conftest import make_key
 from tests.factories import DossierFactory, person_party
-from tests.forms.citizen_helpers import EXE, PDF, form_page_make, png_bytes
+from tests.forms.citizen_helpers import EXE, form_page_make, png_bytes
 
 pytestmark = pytest.mark.django_db
 
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
-SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+    b"<script>alert(2)</script></svg>"
+)
 ZIP = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 40
 LIARS = {
     "html-as-pdf": ("brief.pdf", HTML, "application/pdf"),
@@ -136,7 +139,9 @@ def test_a_tricky_file_name_in_the_citizen_form_never_reaches_the_storage_path(
 ):
     client.force_login(citizen[0])
     tally.attempt("upload: form, file names")
-    response = form_post(client, retribution, [SimpleUploadedFile(name, png_bytes(), content_type="image/png")])
+    response = form_post(
+        client, retribution, [SimpleUploadedFile(name, png_bytes(), content_type="image/png")]
+    )
     assert response.status_code == 302, response.status_code
     attachment = SubmissionAttachment.objects.get()
     stored_name_check(attachment.file.name, private_storage, tally, "upload: form, file names", name)
@@ -268,7 +273,10 @@ def test_oversized_and_overfull_bodies_are_a_4xx(client, city_api, citizen, tall
     fields = "&".join(f"f{n}=x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 5))
     client.force_login(citizen[0])
     attempts = [
-        ("api put", lambda: api.generic("PUT", "/api/v1/dossiers/E-2/", big, content_type="application/json")),
+        (
+            "api put",
+            lambda: api.generic("PUT", "/api/v1/dossiers/E-2/", big, content_type="application/json"),
+        ),
         (
             "status",
             lambda: api.generic("POST", "/api/v1/dossiers/E-1/status/", big, content_type="application/json"),
@@ -276,13 +284,19 @@ def test_oversized_and_overfull_bodies_are_a_4xx(client, city_api, citizen, tall
         (
             "big form",
             lambda: client.generic(
-                "POST", reverse("eloket:mail_preferences"), big, content_type="application/x-www-form-urlencoded"
+                "POST",
+                reverse("eloket:mail_preferences"),
+                big,
+                content_type="application/x-www-form-urlencoded",
             ),
         ),
         (
             "many fields",
             lambda: client.generic(
-                "POST", reverse("eloket:mail_preferences"), fields, content_type="application/x-www-form-urlencoded"
+                "POST",
+                reverse("eloket:mail_preferences"),
+                fields,
+                content_type="application/x-www-form-urlencoded",
             ),
         ),
     ]
