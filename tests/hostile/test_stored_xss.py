@@ -3,7 +3,7 @@ that shows them, asserting the payload appears only escaped.
 
 Who fills what (the table ``FIELDS``): the city system through the API (party name, street, house
 number, zone, plate, offence code and description, evidence caption), the citizen through the login
-claims (first and last name) and the contest form (a form answer, the message), the clerk's reply
+claims (given and family name, before or after the dossier arrives) and the contest form (a form answer, the message), the clerk's reply
 (trusted, but shown to the citizen). Where it is shown (``pages``): the citizen's overview, dossier,
 messages list and message, the clerk's inbox and submission in the admin, and every e-mail sent
 (HTML part). Each payload carries a tag naming its field, so a leak names field and page.
@@ -18,8 +18,6 @@ from django.core import mail
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from eloket import services
-from eloket.constants import RepresentationRole
 from eloket.models import Notification, Party
 from eloket.outbox import outbox_dispatch
 from forms.constants import ContestReason, Purpose
@@ -50,15 +48,15 @@ FIELDS = {
     "xoc": "api: offence code",
     "xod": "api: offence description",
     "xcap": "api: evidence caption",
-    "xfn": "login: first name",
-    "xln": "login: last name",
+    "xfn": "login claims: given name",
+    "xln": "login claims: family name",
     "xans": "citizen: form answer",
     "xmsg": "citizen: contest message",
     "xrep": "clerk: reply",
 }
-# The login's own names are not shown on these pages (the party's name is); kept in the table so a
-# page that starts showing them is checked at once.
-NOT_SHOWN = {"xfn", "xln"}
+# One party has one name: the login claims' names when the citizen logged in before the city system
+# sent a dossier, else the city system's. The other one is shown nowhere, per order.
+NOT_SHOWN = {"api first": {"xfn", "xln"}, "login first": {"xpn"}}
 API_FIELDS = {
     "xst": "street",
     "xhn": "house_number",
@@ -87,7 +85,11 @@ def _dangerous_url(html: str) -> bool:
 def scenario(client, genk_page, genk_city, municipalities, tally):
     """Build everything with ``payload`` in every field; returns the pages and mails as HTML."""
 
-    def build(payload: str) -> tuple[dict[str, str], dict[str, str]]:
+    def build(payload: str, order: str) -> tuple[dict[str, str], dict[str, str]]:
+        from eloket.auth.claims import identity_from_claims
+        from eloket.auth.services import citizen_login_record
+        from tests.factories import UserFactory
+
         value = {tag: payload.format(t=tag) for tag in FIELDS}
         refused: dict[str, str] = {}
         RegulationFactory(organisation=genk_city, code="RET-2026")
@@ -95,6 +97,11 @@ def scenario(client, genk_page, genk_city, municipalities, tally):
         api = APIClient()
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {make_key(genk_city)}")
         number = national_number()
+        user = UserFactory()
+        # The claims of an ACM/IDM login (eloket.auth.claims), before or after the city system's dossier.
+        claims = {"sub": "xss", "rrn": number, "given_name": value["xfn"], "family_name": value["xln"]}
+        if order == "login first":
+            citizen_login_record(user=user, identity=identity_from_claims(claims))
         line = {
             "kind": "parking_retribution",
             "municipality": municipalities["genk"].nis_code,
@@ -128,11 +135,8 @@ def scenario(client, genk_page, genk_city, municipalities, tally):
         assert evidence.status_code == 201, evidence.content
         party = Party.objects.get(dossiers__external_id="XSS-1")
         Party.objects.filter(pk=party.pk).update(email="burger@example.be", email_verified=True)
-        # The login claims' names (the OIDC adapter writes them on the user).
-        from tests.factories import UserFactory
-
-        user = UserFactory(first_name=value["xfn"][:150], last_name=value["xln"][:150])
-        services.representation_add(user=user, party=party, role=RepresentationRole.SELF)
+        if order == "api first":
+            citizen_login_record(user=user, identity=identity_from_claims(claims))
         dossier = party.dossiers.get()
         client.force_login(user)
         url = reverse("eloket_forms:dossier_form", args=[dossier.reference, "contest"])
@@ -198,13 +202,14 @@ def mails_html(capture) -> dict[str, str]:
     return found
 
 
+@pytest.mark.parametrize("order", ["api first", "login first"])
 @pytest.mark.parametrize("payload_name", list(PAYLOADS))
 def test_every_payload_in_every_field_is_shown_escaped_on_every_page_and_in_every_mail(
-    scenario, payload_name, tally, django_capture_on_commit_callbacks
+    scenario, payload_name, order, tally, django_capture_on_commit_callbacks
 ):
     payload = PAYLOADS[payload_name]
     with django_capture_on_commit_callbacks(execute=True):
-        html, refused = scenario(payload)
+        html, refused = scenario(payload, order)
     html.update(mails_html(django_capture_on_commit_callbacks))
     assert any(name.startswith("mail: ") for name in html), "no e-mail was rendered"
     leaks = []
@@ -224,5 +229,5 @@ def test_every_payload_in_every_field_is_shown_escaped_on_every_page_and_in_ever
     assert not leaks, leaks
     # The table means something only when the fields are on the pages: most of them must be.
     on_some_page = {tag for tag in FIELDS if any(tag in content.lower() for content in html.values())}
-    missing = set(FIELDS) - on_some_page - set(refused) - NOT_SHOWN
+    missing = set(FIELDS) - on_some_page - set(refused) - NOT_SHOWN[order]
     assert not missing, f"fields shown nowhere: {sorted(FIELDS[t] for t in missing)}"
