@@ -448,12 +448,36 @@ def _has_null(value) -> bool:
     return False
 
 
+def _has_surrogate(value) -> bool:
+    """A lone surrogate (JSON allows ``"\\ud800"``) cannot be encoded as UTF-8, so no database
+    stores it: the batch writer would fail on it and take the other lines with it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+def _storable_check(data: dict) -> None:
+    """Text no database stores (NUL; a lone surrogate, which UTF-8 cannot encode) is one clear error
+    for the line instead of a failed batch."""
+    if _has_null(data):
+        raise LineError({"line": [_error("null_character", _("Een tekst mag geen NUL-teken bevatten."))]})
+    if _has_surrogate(data):
+        message = _("Een tekst bevat een ongeldig Unicode-teken (een losse surrogaat).")
+        raise LineError({"line": [_error("invalid_unicode", message)]})
+
+
 def line_validate(data: dict, context: Context, number: int = 1) -> CleanLine:
     """The cleaned line, or ``LineError`` with every problem of the line at once."""
     errors = Errors()
-    if _has_null(data):
-        # PostgreSQL cannot store it; one clear error for the line instead of a failed batch.
-        raise LineError({"line": [_error("null_character", _("Een tekst mag geen NUL-teken bevatten."))]})
+    _storable_check(data)
     unknown = sorted(set(data) - KNOWN_FIELDS)
     if unknown:
         errors.add("line", "unknown_field", _("Onbekende velden: %s") % ", ".join(unknown)[:200])
