@@ -418,3 +418,39 @@ def test_a_csv_file_that_is_not_utf8_is_refused_on_its_line_not_with_a_traceback
     assert "scans.csv:3: line: Vanaf deze regel is het bestand geen UTF-8" in capsys.readouterr().err
     broken = list(csv_lines(csv_text(io.BytesIO(f'{CSV_HEADER}\n"K-1,{"x" * 140_000}\n'.encode()))))
     assert [(n, e.errors["line"][0]["code"]) for n, e in broken] == [(2, "invalid_csv")]
+
+
+@pytest.mark.django_db
+def test_lone_surrogates_are_an_error_of_their_line_not_a_failed_batch(context, tally):
+    """JSON allows ``"\\ud800"``, UTF-8 cannot encode it: the batch writer failed on it (on
+    PostgreSQL's COPY, UnicodeEncodeError) and the bulk answer broke off with the other lines."""
+    from eloket.ingest import Importer
+    from eloket.models import ImportRun
+
+    importer = Importer(organisation=context.organisation, source=ImportRun.Source.API)
+    lines = [
+        (1, {**valid_line("N-1"), "street": "Koren\x00markt"}),
+        (2, {**valid_line("N-2"), "street": "Koren\ud800markt"}),
+        (3, {**valid_line("N-3"), "party": {"national_number": national_number(), "name": "\udfff"}}),
+        (4, {**valid_line("N-4"), "offence_description": "\ud83d"}),
+        (5, valid_line("N-5")),
+    ]
+    tally.attempt("ndjson: NUL and surrogates", len(lines))
+    results = list(importer.feed(lines))
+    importer.finish()
+    assert [r.status for r in results] == ["error"] * 4 + ["created"], [r.as_dict() for r in results]
+    assert results[1].errors["line"][0]["code"] == "invalid_unicode"
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_coda_record_is_refused_with_its_line_not_a_database_error(tally):
+    """PostgreSQL refuses NUL in text: the import's COPY failed with CharacterNotInRepertoire."""
+    from eloket.payments.coda_import import CodaRejected, coda_import
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(iban=IBAN)
+    text = coda_sample().decode("latin-1").replace("factuur 7", "fact\x00ur 7")
+    tally.attempt("coda: NUL in a communication")
+    with pytest.raises(CodaRejected) as rejected:
+        coda_import(organisation=organisation, content=text.encode("latin-1"), file_name="nul.cod")
+    assert any("NUL" in message for _number, message in rejected.value.errors)
