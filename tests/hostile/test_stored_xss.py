@@ -3,10 +3,11 @@ that shows them, asserting the payload appears only escaped.
 
 Who fills what (the table ``FIELDS``): the city system through the API (party name, street, house
 number, zone, plate, offence code and description, evidence caption), the citizen through the login
-claims (given and family name, before or after the dossier arrives) and the contest form (a form answer, the message), the clerk's reply
-(trusted, but shown to the citizen). Where it is shown (``pages``): the citizen's overview, dossier,
-messages list and message, the clerk's inbox and submission in the admin, and every e-mail sent
-(HTML part). Each payload carries a tag naming its field, so a leak names field and page.
+claims (given and family name, before or after the dossier arrives) and the contest form (a form
+answer, the message), the clerk's reply (trusted, but shown to the citizen). Where it is shown: the
+citizen's overview, dossier, messages list and message, the clerk's inbox and submission in the
+admin, and every e-mail sent (HTML part). Each payload carries a tag naming its field, so a leak
+names field and page.
 """
 
 from __future__ import annotations
