@@ -96,3 +96,34 @@ def test_the_coda_upload_answers_damaged_files_with_their_line_numbers(
     except Exception as error:
         tally.finding("http: coda upload", f"{type(error).__name__}: {error!s:.160}")
         raise
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/dossiers/P-1/status/", {"type": "cancelled", "note": "a\ud800b"}),
+        ("/api/v1/dossiers/P-1/status/", {"type": "decision", "decision": "upheld", "motivation": "\udfff"}),
+        ("/api/v1/dossiers/P-1/status/", {"type": "cancelled", "note": "a\x00b"}),
+        ("/api/v1/dossiers/P-1/status/", {"type": "cancelled", "note": "x" * 100_000}),
+        ("/api/v1/dossiers/P-2/", {"kind": "parking_retribution", "street": "\ud800"}),
+    ],
+    ids=["surrogate-note", "surrogate-motivation", "nul-note", "long-note", "surrogate-put"],
+)
+def test_json_bodies_with_text_no_database_stores_are_a_400(api, organisation, tally, path, body):
+    """JSON's lone surrogates, NUL and a huge note in the JSON endpoints (not NDJSON): a 400 each."""
+    from tests.factories import DossierFactory, person_party
+
+    DossierFactory(
+        organisation=organisation,
+        municipality=organisation.municipalities.get(),
+        party=person_party(),
+        external_id="P-1",
+        notified=True,
+    )
+    tally.attempt("http: json text no database stores")
+    # As the wire carries it: JSON's \\ud800 escape (the test client's renderer cannot encode it raw).
+    method = "PUT" if path.endswith("P-2/") else "POST"
+    response = api.generic(method, path, json.dumps(body), content_type="application/json")
+    if response.status_code >= 500:
+        tally.finding("http: json text no database stores", f"{path} {list(body)}: {response.status_code}")
+    assert response.status_code == 400, response.content

@@ -132,12 +132,14 @@ def mutated_lines(draw) -> dict:
     line = valid_line(draw(st.sampled_from(["SCAN-1", "SCAN-2", "x" * 101, "é/../1"])))
     for _ in range(draw(st.integers(1, 3))):
         name = draw(st.sampled_from(FIELDS))
-        action = draw(st.sampled_from(["replace", "replace", "delete"]))
+        action = draw(st.sampled_from(["replace", "replace", "text", "delete"]))
         target, key = (line.get("party"), name.split(".")[1]) if name.startswith("party.") else (line, name)
         if not isinstance(target, dict):
             continue
         if action == "delete":
             target.pop(key, None)
+        elif action == "text":  # a hostile string where a string belongs: the rest stays valid
+            target[key] = draw(NASTY_TEXT)
         else:
             target[key] = draw(JSON_VALUE)
     if draw(st.booleans()):
