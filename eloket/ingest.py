@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -199,9 +200,16 @@ def byte_lines(stream, chunk_size: int = 1 << 16, limit: int = MAX_LINE_BYTES) -
         yield rest
 
 
-class NulFree(dict):
-    """A line as a reader parsed it from text in which it found no NUL character (a search of the raw
-    line, in C), so validation need not walk every key and value for one (``_has_null``)."""
+class Storable(dict):
+    """A line as a reader parsed it from text in which it found neither a NUL character nor what could
+    become a lone surrogate (a search of the raw line, in C), so validation need not walk every key
+    and value for them (``_storable_check``)."""
+
+
+# What in a raw NDJSON line can become text no database stores: the escape \u0000, an escaped
+# surrogate (\ud800-\udfff; a valid pair is fine, but then the walk decides), and the UTF-8 lead byte
+# of U+D000-U+DFFF, which json.loads decodes with "surrogatepass" (it also leads Hangul: walked too).
+_UNSTORABLE = re.compile(rb"\\u0000|\\u[dD][89a-fA-F]|\xed")
 
 
 def ndjson_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, dict | LineError]]:
@@ -237,14 +245,28 @@ def ndjson_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, dict | LineErro
                 LineError({"line": [_error("not_an_object", _("Elke regel moet een JSON-object zijn."))]}),
             )
             continue
-        # In JSON a NUL can only be written as the escape \u0000: without it, there is none.
-        yield number, value if b"\\u0000" in text else NulFree(value)
+        yield number, value if _UNSTORABLE.search(text) else Storable(value)
 
 
 def csv_lines(text_stream: Iterable[str]) -> Iterator[tuple[int, dict | LineError]]:
-    """CSV with a header row; ``party_*`` columns form the party, ``extra_plates`` is ``;``-separated."""
+    """CSV with a header row; ``party_*`` columns form the party, ``extra_plates`` is ``;``-separated.
+
+    A file that is not UTF-8, or whose CSV is broken (an endless quoted field), ends in one error on the
+    line where reading stopped; the lines before it stand."""
     reader = csv.DictReader(text_stream)
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            message = _("Vanaf deze regel is het bestand geen UTF-8; bewaar het als CSV (UTF-8).")
+            yield reader.reader.line_num + 1, LineError({"line": [_error("not_utf8", message)]})
+            return
+        except csv.Error as error:
+            message = _("Geen geldige CSV vanaf deze regel: %s") % error
+            yield reader.reader.line_num, LineError({"line": [_error("invalid_csv", message)]})
+            return
         number = reader.line_num
         if None in row:
             yield (
@@ -252,27 +274,35 @@ def csv_lines(text_stream: Iterable[str]) -> Iterator[tuple[int, dict | LineErro
                 LineError({"line": [_error("too_many_columns", _("Meer kolommen dan de kopregel."))]}),
             )
             continue
-        value: dict = {}
-        party: dict = {}
-        nul = False
-        for key, cell in row.items():
-            cell = (cell or "").strip()
-            if cell == "":
-                continue
-            nul = nul or "\x00" in cell or "\x00" in key
-            if key.startswith("party_"):
-                party[key.removeprefix("party_")] = cell
-            elif key == "extra_plates":
-                value[key] = [plate.strip() for plate in cell.split(";") if plate.strip()]
-            else:
-                value[key] = cell
-        if party:
-            value["party"] = party
-        yield number, value if nul else NulFree(value)
+        yield number, _csv_row(row)
+
+
+def _csv_row(row: dict) -> dict:
+    value: dict = {}
+    party: dict = {}
+    nul = False
+    for key, cell in row.items():
+        cell = (cell or "").strip()
+        if cell == "":
+            continue
+        nul = nul or "\x00" in cell or "\x00" in key
+        if key.startswith("party_"):
+            party[key.removeprefix("party_")] = cell
+        elif key == "extra_plates":
+            value[key] = [plate.strip() for plate in cell.split(";") if plate.strip()]
+        else:
+            value[key] = cell
+    if party:
+        value["party"] = party
+    # Decoded strictly as UTF-8, a cell holds no lone surrogate; only a NUL needs looking for.
+    return value if nul else Storable(value)
 
 
 def csv_text(binary: io.BufferedIOBase) -> Iterator[str]:
-    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    """The file's lines decoded one by one (a leading BOM dropped), so a byte that is not UTF-8 is
+    reported on its own line rather than somewhere in a decoded block of 8 KB."""
+    for number, raw in enumerate(binary):
+        yield raw.decode("utf-8-sig" if number == 0 else "utf-8")
 
 
 # -- validation ----------------------------------------------------------------------------------
@@ -425,8 +455,9 @@ class Errors(dict):
 
 
 def _has_null(value) -> bool:
-    """A NUL character anywhere in a line's keys or text (PostgreSQL cannot store it). Every line goes
-    through here, so the common case, a flat object of strings, takes no recursion and no generators."""
+    """A NUL character anywhere in a line's keys or text (PostgreSQL cannot store it). Each line the
+    readers could not clear (``Storable``) comes here, so the common case, a flat object of strings,
+    takes no recursion and no generators."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
@@ -443,12 +474,37 @@ def _has_null(value) -> bool:
     return False
 
 
+def _has_surrogate(value) -> bool:
+    """A lone surrogate (JSON allows ``"\\ud800"``) cannot be encoded as UTF-8, so no database
+    stores it: the batch writer would fail on it and take the other lines with it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+def _storable_check(data: dict) -> None:
+    """Text no database stores (NUL; a lone surrogate, which UTF-8 cannot encode) is one clear error
+    for the line instead of a failed batch."""
+    if _has_null(data):
+        raise LineError({"line": [_error("null_character", _("Een tekst mag geen NUL-teken bevatten."))]})
+    if _has_surrogate(data):
+        message = _("Een tekst bevat een ongeldig Unicode-teken (een losse surrogaat).")
+        raise LineError({"line": [_error("invalid_unicode", message)]})
+
+
 def line_validate(data: dict, context: Context, number: int = 1) -> CleanLine:
     """The cleaned line, or ``LineError`` with every problem of the line at once."""
     errors = Errors()
-    if not isinstance(data, NulFree) and _has_null(data):
-        # PostgreSQL cannot store it; one clear error for the line instead of a failed batch.
-        raise LineError({"line": [_error("null_character", _("Een tekst mag geen NUL-teken bevatten."))]})
+    if not isinstance(data, Storable):
+        _storable_check(data)
     unknown = sorted(set(data) - KNOWN_FIELDS)
     if unknown:
         errors.add("line", "unknown_field", _("Onbekende velden: %s") % ", ".join(unknown)[:200])
@@ -487,6 +543,9 @@ def line_validate(data: dict, context: Context, number: int = 1) -> CleanLine:
     target_status = (
         _kind_rules(kind, data.get("status"), fields, amount, regulation, errors) if kind else None
     )
+    # Read before the errors are raised: a wrong timestamp is the line's error, not silently no time.
+    notified_at = _datetime(data, "notified_at", errors, context.zone)
+    issued_at = _datetime(data, "issued_at", errors, context.zone)
     if errors:
         raise LineError(dict(errors))
     return CleanLine(
@@ -499,8 +558,8 @@ def line_validate(data: dict, context: Context, number: int = 1) -> CleanLine:
         party_language=party_language or language,
         establishment_unit=establishment_unit,
         target_status=target_status,
-        notified_at=_datetime(data, "notified_at", errors, context.zone),
-        issued_at=_datetime(data, "issued_at", errors, context.zone),
+        notified_at=notified_at,
+        issued_at=issued_at,
         regulation=regulation,
         amount_cents=amount,
         ogm=ogm,

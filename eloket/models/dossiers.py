@@ -155,12 +155,22 @@ def private_storage():
     return storages["private"]
 
 
+EVIDENCE_SUFFIXES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+}
+
+
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
     # The dossier id and a random name: the original file name never reaches the storage path.
     import secrets
     from pathlib import PurePath
 
-    suffix = PurePath(filename).suffix.lower()[:8]
+    # The suffix is the one of the checked type, never the sender's (``foto.png.html``, ``x.exe``):
+    # object storage derives a served Content-Type from it.
+    suffix = EVIDENCE_SUFFIXES.get(instance.content_type) or PurePath(filename).suffix.lower()[:8]
     return f"evidence/{instance.dossier_id}/{secrets.token_hex(16)}{suffix}"
 
 

@@ -153,6 +153,9 @@ class _Parser:
         if len(line) != LINE_LENGTH:
             self.error(number, f"a CODA line has {LINE_LENGTH} characters, this one {len(line)}")
             return
+        if "\x00" in line:  # no database stores it in a text column; a damaged file
+            self.error(number, "a NUL character: the file is damaged")
+            return
         handler = handlers.get(line[0])
         if handler is None:
             self.error(number, f"unknown record type {line[0]!r}")

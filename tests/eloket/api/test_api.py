@@ -452,7 +452,7 @@ def test_a_nul_character_is_found_wherever_it_hides_in_a_line(value, found):
 
 
 def test_the_readers_find_a_nul_character_in_ndjson_and_csv_and_only_then_validation_looks_again():
-    from eloket.ingest import NulFree, csv_lines, ndjson_lines
+    from eloket.ingest import Storable, csv_lines, ndjson_lines
 
     lines = dict(
         ndjson_lines(
@@ -463,10 +463,21 @@ def test_the_readers_find_a_nul_character_in_ndjson_and_csv_and_only_then_valida
             ]
         )
     )
-    assert not isinstance(lines[1], NulFree) and lines[1]["plate"] == "1-A\x00"
-    assert not isinstance(lines[2], NulFree) and "\x00" not in lines[2]["plate"]
-    assert isinstance(lines[3], NulFree)
+    assert not isinstance(lines[1], Storable) and lines[1]["plate"] == "1-A\x00"
+    assert not isinstance(lines[2], Storable) and "\x00" not in lines[2]["plate"]
+    assert isinstance(lines[3], Storable)
+    surrogates = dict(
+        ndjson_lines(
+            [
+                json.dumps({"plate": "\ud800"}).encode(),  # an escaped lone surrogate
+                b'{"plate": "\xed\xa0\x80"}',  # its UTF-8-like bytes, which json.loads lets through
+                json.dumps({"plate": "\U0001f600"}).encode(),  # a valid pair, escaped
+            ]
+        )
+    )
+    assert not any(isinstance(line, Storable) for line in surrogates.values())
+    assert surrogates[2]["plate"] == "\ud800" and surrogates[3]["plate"] == "\U0001f600"
     rows = dict(
         csv_lines(io.StringIO("external_id,plate,party_name\nC-1,1-A\x00,An\nC-2,1-B,A\x00n\nC-3,1-C,An\n"))
     )
-    assert [isinstance(rows[n], NulFree) for n in (2, 3, 4)] == [False, False, True]
+    assert [isinstance(rows[n], Storable) for n in (2, 3, 4)] == [False, False, True]
