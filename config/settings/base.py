@@ -447,7 +447,7 @@ SPECTACULAR_SETTINGS = {
 }
 # Bulk NDJSON: lines per request and per transaction; evidence uploads (eloket.api).
 API_BULK_MAX_LINES = env.int("ELOKET_API_BULK_MAX_LINES", default=200_000)
-API_BULK_BATCH_SIZE = env.int("ELOKET_API_BULK_BATCH_SIZE", default=2000)
+API_BULK_BATCH_SIZE = env.int("ELOKET_API_BULK_BATCH_SIZE", default=5000)
 API_EVIDENCE_MAX_MB = env.int("ELOKET_API_EVIDENCE_MAX_MB", default=10)
 # On PostgreSQL, a bulk import writes one batch in a thread while it validates the next.
 API_BULK_PIPELINE = env.bool("ELOKET_API_BULK_PIPELINE", default=True)
