@@ -74,8 +74,12 @@ check-deploy: install
 	DJANGO_ALLOWED_HOSTS=eloket.example.be \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+# BENCH_ARGS passes options, e.g. the load test alone on two scale databases (docs/performance.md):
+# make bench BENCH_ARGS="--only load --db postgres://…/eloket_scale_1m --compare postgres://…/eloket_scale_10m"
+# The load test runs on PostgreSQL only; on SQLite `make bench` says it skipped it.
+BENCH_ARGS ?=
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 # Regenerate the catalogues after changing strings (needs GNU gettext), then compile them.
 messages: install

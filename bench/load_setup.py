@@ -41,9 +41,12 @@ def _citizens(rng: random.Random, first: int, last: int, count: int) -> list[dic
     from eloket.constants import DossierKind, DossierStatus
     from eloket.models import Dossier
 
+    # Two in three log in because a notice came (the owner of one of the newest dossiers: ids grow with
+    # time), the others at random (the owner of any dossier).
+    recent_first = last - max(count * 10, (last - first) // 50)
     party_ids: list[int] = []
     while len(party_ids) < count:
-        ids = [rng.randint(first, last) for _ in range(count * 2)]
+        ids = [rng.randint(recent_first if i % 3 else first, last) for i in range(count * 2)]
         for party_id in Dossier.objects.filter(pk__in=ids).values_list("party_id", flat=True):
             if party_id not in party_ids and len(party_ids) < count:
                 party_ids.append(party_id)
