@@ -29,7 +29,7 @@ def database_url() -> str:
 def test_citizens_clerks_and_city_systems_run_without_a_failed_request(database_url):
     before = Dossier.objects.count()
 
-    rows, info = load.run_once(db=database_url, users=8, duration=12, workers=2, spawn_rate=8, citizens=20)
+    rows, info = load.run_once(db=database_url, users=8, duration=10, workers=2, spawn_rate=8, citizens=12)
 
     assert info["dossiers"] >= 1000
     assert {row.name: row.failures for row in rows.values() if row.failures} == {}
