@@ -20,6 +20,7 @@ from forms.constants import ContestReason, Purpose, SubmissionStatus
 from forms.models import Submission
 from forms.scale import COLUMNS, STATUS_WEIGHTS
 
+QUESTION_OPEN_DAYS = dt.timedelta(days=60)
 ONLINE_SHARE = 0.45  # of paid dossiers, paid online (the rest by bank transfer with the OGM)
 PAYMENT_COLUMNS = (
     "id",
@@ -119,7 +120,9 @@ def submissions(rng: random.Random, dossiers: list[Dossier], paths: dict, count:
         purpose = next((CONTESTED[s] for s in steps if s in CONTESTED), None)
         if purpose is None:
             purpose = Purpose.QUESTION if rng.random() < 0.7 else Purpose.COMPLAINT
-            status = pick(rng, ANY_STATUSES, ANY_CUM)
+            # Open work is what came in lately: a question about an older dossier was answered.
+            recent = now - dossier.created_at < QUESTION_OPEN_DAYS
+            status = pick(rng, ANY_STATUSES, ANY_CUM) if recent else SubmissionStatus.CLOSED
         elif dossier.status in (S.CONTESTED, S.DEFENCE):
             status = pick(rng, OPEN_STATUSES, OPEN_CUM)
         else:
