@@ -89,8 +89,12 @@ audit: install
 	if grep -q "could not be audited" var/pip-audit.log; then echo "audit: packages were not audited" >&2; exit 1; fi; \
 	exit $$status
 
+# BENCH_ARGS passes options, e.g. the load test alone on two scale databases (docs/performance.md):
+# make bench BENCH_ARGS="--only load --db postgres://…/eloket_scale_1m --compare postgres://…/eloket_scale_10m"
+# The load test runs on PostgreSQL only; on SQLite `make bench` says it skipped it.
+BENCH_ARGS ?=
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 # Regenerate the catalogues after changing strings (needs GNU gettext), then compile them.
 messages: install

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per view first (default 20)")
     parser.add_argument(
         "--only",
-        choices=["all", "overview", "payments", "mail", "ingest"],
+        choices=["all", "overview", "payments", "mail", "ingest", "load"],
         default="all",
         help="which benchmarks (default all)",
     )
@@ -47,7 +47,16 @@ def main(argv: list[str] | None = None) -> int:
         "--ingest-dossiers", type=int, default=1_000_000, help="through the bulk API (default 1000000)"
     )
     parser.add_argument("--permits", type=int, default=100_000, help="for the cross-check (default 100000)")
+    parser.add_argument("--db", help="the database's URL (default DATABASE_URL, else var/bench.sqlite3)")
+    parser.add_argument(
+        "--compare", metavar="URL", help="load: a second database, with each request type's p95 growth"
+    )
+    parser.add_argument("--users", type=int, default=30, help="load: simulated people (default 30)")
+    parser.add_argument("--duration", type=int, default=60, help="load: seconds per database (default 60)")
+    parser.add_argument("--gunicorn-workers", type=int, default=3, help="load: web processes (default 3)")
     args = parser.parse_args(argv)
+    if args.db:
+        os.environ["DATABASE_URL"] = args.db
 
     # Not setdefault: a DJANGO_SETTINGS_MODULE left in the shell would lack the reference view.
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -57,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    if args.only == "load":
+        return 0 if run_load(args) else 1
     if args.only == "ingest":
         from bench.ingest import main as ingest_main
 
@@ -79,7 +90,28 @@ def main(argv: list[str] | None = None) -> int:
     from bench.ingest import main as ingest_main
 
     ingest_ok = ingest_main(dossiers=args.ingest_dossiers, permits=args.permits)
-    return 0 if overview_ok and payments_ok and mail_ok and ingest_ok else 1
+    load_ok = run_load(args)
+    return 0 if overview_ok and payments_ok and mail_ok and ingest_ok and load_ok else 1
+
+
+def run_load(args) -> bool:
+    """The load test (``bench.load``) on this database, and on ``--compare`` when given."""
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("bench load: skipped, it needs PostgreSQL (set DATABASE_URL or --db; see docs/performance.md)")
+        return True
+    from bench.load import main as load_main
+
+    url = os.environ.get("DATABASE_URL") or settings.DATABASES["default"]["NAME"]
+    return load_main(
+        db=url,
+        compare=args.compare,
+        users=args.users,
+        duration=args.duration,
+        workers=args.gunicorn_workers,
+    )
 
 
 def run_overview(args) -> bool:

@@ -158,6 +158,13 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _count_label(status: str, count: int) -> int | str:
+    """A status's count, or "1000+" for history counted up to its cap (``inbox.HISTORY_COUNT_CAP``)."""
+    if status in inbox.HISTORY_STATUSES and count > inbox.HISTORY_COUNT_CAP:
+        return f"{inbox.HISTORY_COUNT_CAP}+"
+    return count
+
+
 def _inbox_fragments(request: HttpRequest, query: str) -> dict[str, str]:
     form = _filter_form(request)
     filters = form.filters()
@@ -168,7 +175,7 @@ def _inbox_fragments(request: HttpRequest, query: str) -> dict[str, str]:
         {
             "value": value,
             "label": label,
-            "count": counts[value],
+            "count": _count_label(value, counts[value]),
             "query": _querystring(request, status=value, p=None),
             "current": filters.status == value,
         }

@@ -122,6 +122,10 @@ INBOX_ORDER = ("clerk_due", "submit_time", "id")
 # Counts are cached until a submission of the organisations changes, and at most this long (a change
 # committed out of order may otherwise hide behind a newer one).
 COUNTS_TTL_S = 60
+# Beyond this many decided (or closed) submissions the inbox shows "1000+": counting an organisation's
+# whole history on every change would make the inbox slower with every year (docs/performance.md).
+HISTORY_COUNT_CAP = 1000
+HISTORY_STATUSES = frozenset(SubmissionStatus.values) - OPEN_STATUSES
 
 
 def inbox_rows(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
@@ -206,15 +210,15 @@ def inbox_status_counts(*, user: User, filters: InboxFilters) -> dict[str, int]:
     """How many submissions per status, under every filter but the status one (cached until a change)."""
 
     def compute() -> dict[str, int]:
-        rows = (
-            inbox_list(user=user, filters=filters, include_status=False)
-            .order_by()
-            .values("status")
-            .annotate(n=Count("id"))
-        )
+        matching = inbox_list(user=user, filters=filters, include_status=False).order_by()
+        rows = matching.filter(status__in=OPEN_STATUSES).values("status").annotate(n=Count("id"))
         counts = {status: 0 for status in SubmissionStatus.values}
         counts.update({row["status"]: row["n"] for row in rows})
         counts[STATUS_OPEN] = sum(counts[status] for status in OPEN_STATUSES)
+        # Decided and closed submissions are the organisation's whole history, which only grows:
+        # counted up to HISTORY_COUNT_CAP (a LIMIT inside the count), so the cost stays bounded.
+        for status in HISTORY_STATUSES:
+            counts[status] = matching.filter(status=status)[: HISTORY_COUNT_CAP + 1].count()
         return counts
 
     key_data = (user.pk, filters, timezone.localdate())

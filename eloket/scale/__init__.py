@@ -21,6 +21,7 @@ bank), NIS codes start with 09 (no municipality has one), and no e-mail address 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -28,7 +29,10 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
+from wagtail.models import Page
 
+from eloket.models import Dossier, Party
+from eloket.scale.bulk import indexes_set_aside
 from eloket.scale.catalogue import Catalogue
 from eloket.scale.dossiers import create_dossiers, create_parties
 from eloket.scale.synthetic import (
@@ -50,8 +54,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+
 MAX_MUNICIPALITIES = 285
 PARTIES_PER_DOSSIER = 0.3  # 10 million dossiers for 3 million parties
+SUBMISSIONS_PER_DOSSIER = 0.1  # and 1 million submissions
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ class ScaleResult:
     dossiers: int
     parties: int
     timeline_events: int
+    payments: int
+    submissions: int
     municipalities: int
     organisations: int
     regulations: int
@@ -68,6 +76,7 @@ class ScaleResult:
     def __str__(self) -> str:
         return (
             f"{self.dossiers} dossiers, {self.parties} parties, {self.timeline_events} timeline events, "
+            f"{self.payments} online payments, {self.submissions} submissions, "
             f"{self.municipalities} municipalities, {self.organisations} organisations, "
             f"{self.regulations} regulations in {self.seconds:.1f} s; "
             f"party {self.bench_party_id} has {BENCH_PARTY_DOSSIERS} dossiers"
@@ -78,17 +87,27 @@ def seed_scale(
     *,
     dossiers: int,
     parties: int | None = None,
+    submissions: int | None = None,
+    bulk: bool | None = None,
     stdout=None,
     progress: bool = True,
     seed: int = 2024,
     now: dt.datetime | None = None,
 ) -> ScaleResult:
-    """Add ``dossiers`` synthetic dossiers for ``parties`` new parties (default 0.3 per dossier).
+    """Add ``dossiers`` synthetic dossiers for ``parties`` new parties (default 0.3 per dossier), with
+    ``submissions`` submissions about them (default 0.1 per dossier) and an online payment for about
+    half of the paid ones.
 
     One new party gets exactly 50 dossiers, scattered over the run like anyone's; its id is in the
-    result. Municipalities, organisations and regulations are created once and reused by later runs;
-    parties and dossiers are added, so a second run doubles them. Side effects: commits every chunk,
-    runs VACUUM ANALYZE on PostgreSQL (outside a transaction), queues nothing, sends nothing.
+    result. Municipalities, organisations (with a payment account each) and regulations are created
+    once and reused by later runs; parties and dossiers are added, so a second run doubles them.
+
+    ``bulk`` (default: on PostgreSQL, outside a transaction, when the run at least doubles the
+    dossiers) sets the loaded tables' indexes and constraints aside and rebuilds them after the load
+    (``eloket.scale.bulk``): only for a database nobody else uses meanwhile.
+
+    Side effects: commits every chunk, runs VACUUM ANALYZE on PostgreSQL (outside a transaction),
+    queues nothing, sends nothing.
     """
     if parties is None:
         parties = 1 if dossiers == BENCH_PARTY_DOSSIERS else max(2, round(dossiers * PARTIES_PER_DOSSIER))
@@ -96,20 +115,57 @@ def seed_scale(
         raise ValueError(
             f"seed_scale needs at least {BENCH_PARTY_DOSSIERS} dossiers and a party for the rest"
         )
+    if submissions is None:
+        submissions = round(dossiers * SUBMISSIONS_PER_DOSSIER)
+    submissions = min(submissions, dossiers)  # one per dossier at most
     started = time.monotonic()
     now = now or timezone.now()
-    _say(stdout, f"scale: {dossiers} dossiers for {parties} parties on {connection.vendor}")
+    postgres = connection.vendor == "postgresql" and not connection.in_atomic_block
+    existing = Dossier.objects.count()
+    if bulk is None:
+        bulk = postgres and existing <= dossiers
+    elif bulk and not postgres:
+        raise ValueError("bulk loading needs PostgreSQL, outside a transaction")
+    # A submission belongs to a (form) page; the benchmark database has only Wagtail's root.
+    page_id = Page.objects.order_by("depth", "id").values_list("id", flat=True).first()
+    if page_id is None and submissions:
+        _say(stdout, "scale: no Wagtail page to file submissions under, so none are made")
+        submissions = 0
+    _say(
+        stdout,
+        f"scale: {dossiers} dossiers for {parties} parties, {submissions} submissions on {connection.vendor}"
+        + (" (indexes rebuilt after the load)" if bulk else ""),
+    )
     catalogue = Catalogue.ensure(municipalities=min(MAX_MUNICIPALITIES, max(3, dossiers // 2000)))
     writer = Writer()
-    party_ids = create_parties(writer, count=parties, seed=seed, now=now, progress=progress)
-    events = create_dossiers(
-        catalogue, party_ids=party_ids, count=dossiers, seed=seed, now=now, progress=progress
-    )
+    known_hashes = known_ogms = None
+    context = contextlib.nullcontext()
+    if bulk:  # without indexes a lookup per chunk scans the table: what was there before, in memory
+        known_hashes = set(Party.objects.values_list("identifier_hash", flat=True))
+        known_ogms = frozenset(Dossier.objects.values_list("ogm", flat=True))
+        context = indexes_set_aside(loaded_tables(), progress=progress)
+    with context:
+        party_ids = create_parties(
+            writer, count=parties, seed=seed, now=now, progress=progress, known=known_hashes
+        )
+        written = create_dossiers(
+            catalogue,
+            party_ids=party_ids,
+            count=dossiers,
+            seed=seed,
+            now=now,
+            progress=progress,
+            submissions=submissions,
+            page_id=page_id,
+            known_ogms=known_ogms,
+        )
     writer.vacuum_analyse()
     result = ScaleResult(
         dossiers=dossiers,
         parties=parties,
-        timeline_events=events,
+        timeline_events=written.timeline_events,
+        payments=written.payments,
+        submissions=written.submissions,
         municipalities=len(catalogue.municipalities),
         organisations=catalogue.organisation_count,
         regulations=catalogue.regulation_count,
@@ -119,6 +175,14 @@ def seed_scale(
     logger.info("scale_seeded dossiers=%s parties=%s bench_party=%s", dossiers, parties, party_ids[0])
     _say(stdout, f"scale: {result}")
     return result
+
+
+def loaded_tables() -> list[str]:
+    """The tables a run writes to; with ``bulk`` their indexes and constraints are rebuilt afterwards."""
+    from eloket.models import Payment, PaymentItem, TimelineEvent
+    from forms.models import Submission
+
+    return [m._meta.db_table for m in (Party, Dossier, TimelineEvent, Payment, PaymentItem, Submission)]
 
 
 def _say(stdout, message: str) -> None:

@@ -12,7 +12,7 @@ from schwifty import IBAN
 
 from eloket.constants import DossierKind as K
 from eloket.constants import OrganisationKind
-from eloket.models import Municipality, Organisation, Regulation
+from eloket.models import Municipality, Organisation, PaymentAccount, Regulation
 from eloket.scale.synthetic import LANGUAGES, NAME_ENDS, NAME_STARTS, NIS_FIRST, SYNTHETIC_BANK_CODE
 
 
@@ -28,10 +28,17 @@ class Catalogue:
     retributions of one municipality in three), a parking company or concessionaire per 20 municipalities
     for the other retributions, and a GAS service per 10 (a police zone) for GAS 5."""
 
-    def __init__(self, municipalities: list[Municipality], handlers: dict, organisation_count: int):
+    def __init__(
+        self,
+        municipalities: list[Municipality],
+        handlers: dict,
+        organisation_count: int,
+        accounts: dict[int, str] | None = None,
+    ):
         self.municipalities = municipalities
         self.handlers = handlers  # (municipality index, kind) -> Handler
         self.organisation_count = organisation_count
+        self.accounts = accounts or {}  # organisation id -> its Stripe account (online payments)
         self.regulation_count = len({h.regulation.pk for h in handlers.values()})
         weights = [1 / (i + 1) ** 0.7 for i in range(len(municipalities))]  # a few big cities, many small
         self.cum_weights = list(itertools.accumulate(weights))
@@ -65,7 +72,21 @@ class Catalogue:
             (i, kind): Handler(orgs[org["slug"]].pk, orgs[org["slug"]].name_nl, regulation)
             for (i, org, kind), regulation in zip(plan, regulations, strict=True)
         }
-        return cls(munis, handlers, len(orgs))
+        # Every synthetic organisation takes online payments (the load test pays in the Stripe stand-in);
+        # an account made earlier (by the payments benchmark, say) is kept.
+        PaymentAccount.objects.bulk_create(
+            [
+                PaymentAccount(organisation_id=o.pk, stripe_account_id=f"acct_scale_{o.pk}")
+                for o in orgs.values()
+            ],
+            ignore_conflicts=True,
+        )
+        accounts = dict(
+            PaymentAccount.objects.filter(organisation__in=orgs.values()).values_list(
+                "organisation_id", "stripe_account_id"
+            )
+        )
+        return cls(munis, handlers, len(orgs), accounts)
 
 
 def _get_or_create(model: type[Model], specs: list[dict], *key: str) -> list[Model]:

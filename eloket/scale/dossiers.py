@@ -24,6 +24,7 @@ from eloket.identifiers import Identifier
 from eloket.models import Dossier, Party, Regulation, TimelineEvent
 from eloket.plates import plate_normalise
 from eloket.policies import policy_for
+from eloket.scale import activity
 from eloket.scale.catalogue import Catalogue
 from eloket.scale.synthetic import (
     BENCH_PARTY_DOSSIERS,
@@ -54,8 +55,12 @@ TIMELINE_COLUMNS = ("dossier_id", "kind", "status_from", "status_to", "occurred_
                     "data")  # fmt: skip
 
 
-def create_parties(writer: Writer, *, count: int, seed: int, now: dt.datetime, progress: bool) -> array:
-    """New persons with synthetic national numbers; a number whose hash is already stored is skipped."""
+def create_parties(
+    writer: Writer, *, count: int, seed: int, now: dt.datetime, progress: bool, known: set | None = None
+) -> array:
+    """New persons with synthetic national numbers; a number whose hash is already stored is skipped.
+    ``known``: the hashes stored before the run, when the table's indexes are set aside (``bulk``) and
+    a lookup per chunk would scan it; numbers made in the run are unique by construction."""
     ids = array("q")
     counter = Party.objects.count()
     with tqdm(total=count, desc="parties", unit=" parties", unit_scale=True, disable=not progress) as bar:
@@ -70,7 +75,10 @@ def create_parties(writer: Writer, *, count: int, seed: int, now: dt.datetime, p
                 candidates = {
                     i.hashed: i for i in (Identifier(kind=PartyKind.PERSON, digits=n) for n in numbers)
                 }
-                taken = writer.existing(Party, "identifier_hash", list(candidates))
+                if known is None:
+                    taken = writer.existing(Party, "identifier_hash", list(candidates))
+                else:
+                    taken = known.intersection(candidates)
                 identifiers.update((h, i) for h, i in candidates.items() if h not in taken)
             with transaction.atomic():
                 new_ids = writer.allocate_ids(Party, size)
@@ -103,6 +111,13 @@ class Plan:
     count: int
     seed: int
     now: dt.datetime
+    submissions: int = 0
+    page_id: int | None = None
+    known_ogms: frozenset[str] | None = None  # the OGMs stored before the run, when indexes are set aside
+
+    def submission_count(self, start: int, size: int) -> int:
+        """This chunk's share of the run's submissions: the shares add up to exactly ``submissions``."""
+        return self.submissions * (start + size) // self.count - self.submissions * start // self.count
 
     def parties(self, rng: random.Random, start: int, size: int) -> list[int]:
         """The party of each dossier in the chunk: the first party at its 50 places; every other party
@@ -121,18 +136,51 @@ class Plan:
         return result
 
 
-def create_dossiers(catalogue: Catalogue, *, party_ids, count, seed, now, progress) -> int:
+@dataclass
+class Written:
+    dossiers: int = 0
+    timeline_events: int = 0
+    payments: int = 0
+    submissions: int = 0
+
+    def add(self, other: Written) -> None:
+        self.dossiers += other.dossiers
+        self.timeline_events += other.timeline_events
+        self.payments += other.payments
+        self.submissions += other.submissions
+
+
+def create_dossiers(
+    catalogue: Catalogue,
+    *,
+    party_ids,
+    count,
+    seed,
+    now,
+    progress,
+    submissions: int = 0,
+    page_id: int | None = None,
+    known_ogms: frozenset[str] | None = None,
+) -> Written:
     """Chunks of dossiers with their timelines. On PostgreSQL (outside a transaction) worker processes
     write chunks side by side, each on its own connection, so that both cores work: one process would
     leave the database idle while it builds rows and itself idle while the database indexes them.
     (Threads do not help: the GIL makes building rows and COPY's row formatting take turns.)"""
     rng = random.Random(f"{seed}:plan:{count}")
     plan = Plan(
-        catalogue, party_ids, frozenset(rng.sample(range(count), BENCH_PARTY_DOSSIERS)), count, seed, now
+        catalogue,
+        party_ids,
+        frozenset(rng.sample(range(count), BENCH_PARTY_DOSSIERS)),
+        count,
+        seed,
+        now,
+        submissions=submissions,
+        page_id=page_id,
+        known_ogms=known_ogms,
     )
     starts = range(0, count, CHUNK)
     workers = min(WORKERS, len(starts)) if connection.vendor == "postgresql" else 1
-    events = 0
+    total = Written()
     with tqdm(total=count, desc="dossiers", unit=" dossiers", unit_scale=True, disable=not progress) as bar:
         if workers > 1 and not connection.in_atomic_block:
             connections.close_all()  # a forked worker must open its own connection, not share this one
@@ -140,15 +188,15 @@ def create_dossiers(catalogue: Catalogue, *, party_ids, count, seed, now, progre
             with ProcessPoolExecutor(
                 workers, mp_context=context, initializer=_adopt, initargs=(plan,)
             ) as pool:
-                for size, written in pool.map(_write_adopted_chunk, starts):
-                    events += written
-                    bar.update(size)
+                for written in pool.map(_write_adopted_chunk, starts):
+                    total.add(written)
+                    bar.update(written.dossiers)
         else:
             for start in starts:
-                size, written = _write_chunk(plan, start)
-                events += written
-                bar.update(size)
-    return events
+                written = _write_chunk(plan, start)
+                total.add(written)
+                bar.update(written.dossiers)
+    return total
 
 
 _adopted: Plan | None = None
@@ -160,12 +208,13 @@ def _adopt(plan: Plan) -> None:
     _adopted = plan
 
 
-def _write_adopted_chunk(start: int) -> tuple[int, int]:
+def _write_adopted_chunk(start: int) -> Written:
     return _write_chunk(_adopted, start)
 
 
-def _write_chunk(plan: Plan, start: int) -> tuple[int, int]:
-    """Dossiers ``start`` to ``start + CHUNK`` of the run and their timelines, in one transaction."""
+def _write_chunk(plan: Plan, start: int) -> Written:
+    """Dossiers ``start`` to ``start + CHUNK`` of the run with their timelines, the online payments of
+    the paid ones and the chunk's share of submissions, in one transaction."""
     size = min(CHUNK, plan.count - start)
     writer = Writer()
     rng = random.Random(f"{plan.seed}:dossiers:{start}")
@@ -177,22 +226,40 @@ def _write_chunk(plan: Plan, start: int) -> tuple[int, int]:
         for position, (dossier_id, party_id) in enumerate(zip(ids, parties, strict=True), start=start):
             created = plan.now - SPAN * (1 - (position + rng.random()) / plan.count)
             dossiers.append(factory.dossier(dossier_id, party_id, created, timeline))
-        _make_ogms_unique(writer, dossiers)
+        _make_ogms_unique(writer, dossiers, plan.known_ogms)
+        accounts = plan.catalogue.accounts
+        paid = activity.online_candidates(rng, dossiers, accounts)
+        payment_ids = writer.allocate_ids(activity.Payment, len(paid)) if paid else []
+        payments, items = activity.online_payments(rng, paid, factory.paid_at, accounts, payment_ids)
+        wanted = plan.submission_count(start, size)
+        submissions = (
+            activity.submissions(rng, dossiers, factory.paths_taken, wanted, plan.page_id, plan.now)
+            if wanted
+            else []
+        )
         writer.write(
             (Dossier, DOSSIER_COLUMNS, map(operator.attrgetter(*DOSSIER_COLUMNS), dossiers)),
             (TimelineEvent, TIMELINE_COLUMNS, timeline),
+            (activity.Payment, activity.PAYMENT_COLUMNS, payments),
+            (activity.PaymentItem, activity.PAYMENT_ITEM_COLUMNS, items),
+            (activity.Submission, activity.SUBMISSION_COLUMNS, submissions),
         )
-    return size, len(timeline)
+    return Written(size, len(timeline), len(payments), len(submissions))
 
 
-def _make_ogms_unique(writer: Writer, dossiers: list[Dossier]) -> None:
+def _make_ogms_unique(writer: Writer, dossiers: list[Dossier], known: frozenset[str] | None) -> None:
     """An OGM made elsewhere (``ogm_random``) may equal a synthetic one: that dossier then gets one
-    below OGM_FIRST made from its own id, where no other synthetic OGM can be."""
-    taken = writer.existing(Dossier, "ogm", [d.ogm for d in dossiers])
+    below OGM_FIRST made from its own id, where no other synthetic OGM can be. ``known``: the OGMs
+    stored before the run, when the table's indexes are set aside (``bulk``)."""
+
+    def existing(ogms: list[str]) -> set[str]:
+        return writer.existing(Dossier, "ogm", ogms) if known is None else known.intersection(ogms)
+
+    taken = existing([d.ogm for d in dossiers])
     for dossier in [d for d in dossiers if d.ogm in taken]:
         for step in range(1, OGM_FIRST // 10**9 + 1):
             dossier.ogm = ogm_from_int(OGM_FIRST - step * 10**9 + dossier.pk % 10**9)
-            if not writer.existing(Dossier, "ogm", [dossier.ogm]):
+            if not existing([dossier.ogm]):
                 break
         else:
             raise RuntimeError(f"no free OGM for dossier {dossier.pk}")
@@ -216,6 +283,8 @@ class DossierFactory:
         self.municipality_indexes = range(len(catalogue.municipalities))
         self.tz = timezone.get_current_timezone()
         self.defaults = {k: v for k, v in Dossier().__dict__.items() if k != "_state"}
+        self.paths_taken: dict[int, tuple[str, ...]] = {}  # dossier id -> the statuses it went through
+        self.paid_at: dict[int, dt.datetime] = {}  # dossier id -> when it was paid
 
     def dossier(self, dossier_id: int, party_id: int, created: dt.datetime, timeline: list) -> Dossier:
         rng = self.rng
@@ -248,7 +317,9 @@ class DossierFactory:
         group = facts(dossier, m, created)
         dossier.amount_original_cents = policy.compute_amount_cents(dossier) or 0
         paths, cum_weights = self.paths[(kind, group)]
-        self._walk(dossier, policy, pick(rng, paths, cum_weights), handler.organisation_name, timeline)
+        path = pick(rng, paths, cum_weights)
+        self.paths_taken[dossier_id] = path
+        self._walk(dossier, policy, path, handler.organisation_name, timeline)
         return dossier
 
     def _new(self, regulation: Regulation, **values) -> Dossier:
@@ -306,6 +377,7 @@ class DossierFactory:
                     dossier.amount_original_cents + dossier.costs_cents - dossier.amount_paid_cents
                 )
                 dossier.amount_paid_cents += data["amount_cents"]
+                self.paid_at[dossier.pk] = at
             policy.apply_entry(dossier, status, at.astimezone(self.tz).date())
             if status == S.ACTIVE and self.rng.random() < 0.9:  # most permit holders pay when it is granted
                 dossier.amount_paid_cents = dossier.amount_original_cents

@@ -83,6 +83,26 @@ def synthetic_reference(*, kind: str, year: int, dossier_id: int) -> str:
     return f"{PREFIX[kind]}-{year % 100:02d}-{body}"
 
 
+def _letters(n: int, alphabet: str, length: int) -> str:
+    body = ""
+    for _ in range(length):
+        n, digit = divmod(n, len(alphabet))
+        body = alphabet[digit] + body
+    return body
+
+
+def synthetic_payment_reference(dossier_id: int) -> str:
+    """``BET-`` and 9 letters where ``payment_reference_new`` makes 8: one online payment per paid dossier."""
+    return "BET-" + _letters(REFERENCE_FIRST + dossier_id, ALPHABET, 9)
+
+
+def synthetic_submission_reference(dossier_id: int) -> str:
+    """``V-`` and 8 characters where ``short_reference`` makes 6: one submission per dossier at most."""
+    from forms.models import REFERENCE_ALPHABET
+
+    return "V-" + _letters(len(REFERENCE_ALPHABET) ** 7 + dossier_id, REFERENCE_ALPHABET, 8)
+
+
 def synthetic_plate(party_id: int, second: bool = False) -> str:
     """One of the party's (at most two) Belgian-style plates, ``1-ABC-123``."""
     n = (party_id * 2 + second) * 40_503 % (2 * 26**3 * 1000)

@@ -126,15 +126,20 @@ class Writer:
                 rows.extend(cursor.fetchall())
         return rows
 
-    def vacuum_analyse(self) -> None:
-        """Statistics and visibility map as autovacuum would leave them, so query plans are realistic."""
+    def vacuum_analyse(self, tables: list[str] | None = None) -> None:
+        """Statistics and visibility map as autovacuum would leave them, so query plans are realistic.
+        ``tables``: default the ones ``seed_scale`` loads."""
         if not self.postgres or connection.in_atomic_block:
             return
+        if tables is None:
+            from eloket.scale import loaded_tables
+
+            tables = loaded_tables()
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE) eloket_party, eloket_dossier")
+            cursor.execute(f"VACUUM (ANALYZE) {', '.join(map(connection.ops.quote_name, tables))}")
             cursor.execute(
-                "ANALYZE eloket_timelineevent, eloket_municipality, eloket_organisation,"
-                " eloket_organisation_municipalities, eloket_regulation"
+                "ANALYZE eloket_municipality, eloket_organisation, eloket_organisation_municipalities,"
+                " eloket_regulation, eloket_paymentaccount"
             )
 
 

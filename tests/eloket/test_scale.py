@@ -180,3 +180,19 @@ def test_on_postgresql_worker_processes_write_the_chunks_side_by_side(monkeypatc
     assert Dossier.objects.filter(party_id=result.bench_party_id).count() == 50
     assert TimelineEvent.objects.count() == result.timeline_events
     assert all(ogm_vcs.is_valid(ogm) for ogm in Dossier.objects.values_list("ogm", flat=True))
+
+
+def test_submissions_are_open_only_while_there_is_work_left(seeded):
+    from forms.constants import CONTESTING_PURPOSES, OPEN_STATUSES
+    from forms.models import Submission
+
+    submissions = list(Submission.objects.select_related("dossier"))
+
+    assert len(submissions) == seeded.submissions == 40
+    for submission in submissions:
+        if submission.status not in OPEN_STATUSES:
+            continue
+        if submission.purpose in CONTESTING_PURPOSES:  # the dossier still waits for the decision
+            assert submission.dossier.status in (DossierStatus.CONTESTED, DossierStatus.DEFENCE)
+        else:  # a question about an older dossier was answered long ago
+            assert NOW - submission.dossier.created_at < dt.timedelta(days=60)

@@ -202,6 +202,29 @@ def test_without_a_query_the_inbox_shows_open_work_and_status_empty_shows_all(
     assert references(client.get(INBOX, {"status": ""})) == {genk_contest.reference, closed.reference}
 
 
+def test_history_is_counted_up_to_a_cap_and_open_work_exactly(
+    client, genk, genk_clerk, genk_contest, monkeypatch
+):
+    monkeypatch.setattr("forms.inbox.HISTORY_COUNT_CAP", 2)
+    for n in range(3):
+        submission_make(
+            organisation=genk, purpose="question", status=SubmissionStatus.CLOSED, reference=f"V-CL{n}222"
+        )
+    submission_make(
+        organisation=genk, purpose="question", status=SubmissionStatus.DECIDED, reference="V-DE2222"
+    )
+    for n in range(3):
+        submission_make(organisation=genk, purpose="question", reference=f"V-OP{n}222")
+    client.force_login(genk_clerk)
+
+    response = client.get(INBOX)
+
+    counts = {link["value"]: link["count"] for link in response.context["status_links"]}
+    assert counts["closed"] == "2+" and counts["decided"] == 1
+    assert counts["received"] == 4 and counts["open"] == 4
+    assert "2+</span>" in response.content.decode()
+
+
 def test_cached_counts_follow_every_change(client, genk, genk_clerk, genk_contest):
     client.force_login(genk_clerk)
     before = client.get(INBOX).context["status_links"]

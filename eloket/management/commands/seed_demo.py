@@ -1,3 +1,5 @@
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -12,8 +14,22 @@ class Command(BaseCommand):
             metavar="N",
             help="Also generate N synthetic dossiers (with parties and municipalities) for load tests.",
         )
+        parser.add_argument(
+            "--submissions",
+            type=int,
+            default=None,
+            metavar="M",
+            help="With --scale: M synthetic submissions about them (default N/10).",
+        )
+        parser.add_argument(
+            "--bulk",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="With --scale on PostgreSQL: rebuild indexes after the load (default: when the run at "
+            "least doubles the dossiers). Only for a database nobody else uses meanwhile.",
+        )
 
-    def handle(self, *args, scale: int, **options):
+    def handle(self, *args, scale: int, submissions: int | None, bulk: bool | None, **options):
         from eloket import demo
 
         demo.seed(stdout=self.stdout)
@@ -38,6 +54,7 @@ class Command(BaseCommand):
             from eloket.scale import seed_scale
 
             try:
-                seed_scale(dossiers=scale, stdout=self.stdout)  # reports its own summary
+                # reports its own summary
+                seed_scale(dossiers=scale, submissions=submissions, bulk=bulk, stdout=self.stdout)
             except ValueError as error:
                 raise CommandError(str(error)) from error
