@@ -50,7 +50,8 @@ CLASSES: list[tuple[str, str, set[int]]] = [
     ("api (bearer key of B)", r"^api:", {200, 400, 401, 403, 404, 405, 415}),
     (
         "citizen's own lists",
-        r"^(eloket:(overview|acting_as|mail_preferences|contact_address)|eloket_forms:submission_list) ",
+        r"^(eloket:(overview|acting_as|mail_preferences|contact_address|data_export)"
+        r"|eloket_forms:submission_list) ",
         ANY,
     ),
     ("citizen object of A", r"^(eloket:(dossier_detail|evidence_file)|eloket_forms:|payments:)", DENIED),
