@@ -481,3 +481,32 @@ def test_the_readers_find_a_nul_character_in_ndjson_and_csv_and_only_then_valida
         csv_lines(io.StringIO("external_id,plate,party_name\nC-1,1-A\x00,An\nC-2,1-B,A\x00n\nC-3,1-C,An\n"))
     )
     assert [isinstance(rows[n], Storable) for n in (2, 3, 4)] == [False, False, True]
+
+
+def test_the_garbage_collector_pauses_during_a_bulk_import_and_no_longer(api):
+    import gc
+
+    def post(prefix: str):
+        # Results come in chunks of 500 lines: with 600, the first chunk leaves the import mid-way.
+        body = ndjson(*(line(f"{prefix}-{i}") for i in range(600)))
+        return api.generic("POST", "/api/v1/dossiers/bulk/", body, content_type="application/x-ndjson")
+
+    chunks = iter(post("GC").streaming_content)
+    first = next(chunks)
+    assert gc.isenabled() is False
+    rest = b"".join(chunks)
+    assert gc.isenabled() is True
+    assert (first + rest).count(b'"status": "created"') == 600
+    # A client that goes away mid-stream: closing the response ends the pause too.
+    response = post("GD")
+    next(iter(response.streaming_content))
+    assert gc.isenabled() is False
+    response.close()
+    assert gc.isenabled() is True
+    # It never turns on a collector that was off before.
+    gc.disable()
+    try:
+        bulk(api, ndjson(line("GC-X")))
+        assert gc.isenabled() is False
+    finally:
+        gc.enable()
