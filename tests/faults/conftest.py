@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.eloket.payments import conftest as payments
+from tests.eloket.webhooks.conftest import Receiver
 from tests.faults.servers import PG_BIN, REPO, App, Postgres, Redis, binaries_missing
 
 # The payment tests' fixtures (the Stripe stand-in in a thread, a citizen with a payable dossier).
@@ -135,3 +136,11 @@ def app_factory(tmp_path):
     yield make
     for app in apps:
         app.stop_all()
+
+
+@pytest.fixture
+def receiver():
+    """A webhook endpoint of an organisation's system, counting what it receives."""
+    running = Receiver()
+    yield running
+    running.stop()

@@ -10,7 +10,6 @@ import pytest
 import requests
 
 from tests.eloket.mail.sinks import StallingSink
-from tests.eloket.webhooks.conftest import Receiver
 from tests.faults.servers import wait_until
 
 pytestmark = pytest.mark.faults
@@ -19,13 +18,6 @@ pytestmark = pytest.mark.faults
 @pytest.fixture
 def sink():
     running = StallingSink().start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def receiver():
-    running = Receiver()
     yield running
     running.stop()
 

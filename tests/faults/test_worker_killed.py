@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from tests.eloket.mail.sinks import StallingSink
-from tests.eloket.webhooks.conftest import Answer, Receiver
+from tests.eloket.webhooks.conftest import Answer
 from tests.faults.servers import wait_until
 
 pytestmark = pytest.mark.faults
@@ -23,13 +23,6 @@ pytestmark = pytest.mark.faults
 @pytest.fixture
 def sink():
     running = StallingSink(stall="before_acceptance").start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def receiver():
-    running = Receiver()
     yield running
     running.stop()
 
