@@ -212,3 +212,23 @@ def labels(choices: type[models.TextChoices]) -> dict[str, str]:
     Lazy labels cost a gettext call each time they are shown; the overview shows a hundred of them.
     """
     return _labels(choices, translation.get_language() or "nl")
+
+
+# Retention (eloket.retention, docs/retention.md).
+class RetentionCategory(models.TextChoices):
+    DOSSIERS = "dossiers", _("Afgesloten dossiers")
+    SUBMISSIONS = "submissions", _("Afgesloten inzendingen")
+    ATTACHMENTS = "attachments", _("Bijlagen en bewijsstukken")
+    EMAILS = "emails", _("Verstuurde e-mails")
+    LOGS = "logs", _("Logboeken en technische gegevens")
+    PAYMENTS = "payments", _("Betalingsgegevens")
+
+
+class RetentionAction(models.TextChoices):
+    ANONYMISE = "anonymise", _("Anonimiseren")
+    DELETE = "delete", _("Verwijderen")
+
+
+class PeriodUnit(models.TextChoices):
+    DAYS = "days", _("dagen")
+    MONTHS = "months", _("maanden")

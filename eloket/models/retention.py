@@ -17,28 +17,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from eloket.constants import DossierKind
+from eloket.constants import DossierKind, PeriodUnit, RetentionAction, RetentionCategory
 from eloket.models.organisations import Organisation
-
-
-class RetentionCategory(models.TextChoices):
-    DOSSIERS = "dossiers", _("Afgesloten dossiers")
-    SUBMISSIONS = "submissions", _("Afgesloten inzendingen")
-    ATTACHMENTS = "attachments", _("Bijlagen en bewijsstukken")
-    EMAILS = "emails", _("Verstuurde e-mails")
-    LOGS = "logs", _("Logboeken en technische gegevens")
-    PAYMENTS = "payments", _("Betalingsgegevens")
-
-
-class RetentionAction(models.TextChoices):
-    ANONYMISE = "anonymise", _("Anonimiseren")
-    DELETE = "delete", _("Verwijderen")
-
-
-class PeriodUnit(models.TextChoices):
-    DAYS = "days", _("dagen")
-    MONTHS = "months", _("maanden")
-
 
 # Categories whose rows belong to no dossier kind: a policy for them names no kind.
 KINDLESS_CATEGORIES = frozenset({RetentionCategory.LOGS, RetentionCategory.PAYMENTS})
