@@ -44,6 +44,7 @@ class MailSink:
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        message.envelope = (envelope.mail_from, tuple(envelope.rcpt_tos))  # what the client said in SMTP
         with self._lock:
             self.messages.append(message)
         return "250 Message accepted for delivery"

@@ -6,8 +6,10 @@ from __future__ import annotations
 import signal
 
 import pytest
+from django.core.mail import get_connection
 
 from eloket.constants import NotificationStatus as S
+from eloket.mail.sending import _message, notifications_send
 from eloket.models import EventType, Notification
 from tests.eloket.mail.conftest import dispatch, emit
 from tests.eloket.mail.sinks import (
@@ -122,3 +124,83 @@ def test_a_worker_killed_after_acceptance_before_recording_it_resends_with_the_s
     assert run_recovery(env=env) == "{'interrupted': 1, 'requeued': 0, 'given_up': 0}"
     assert database.row(notification.pk) == (S.SENT, 2)
     assert stalling_sink.message_ids() == {notification.message_id: 2}
+
+
+def _compared(message) -> dict:
+    """What a mail client sees of a message: its headers decoded, its parts and how they travel."""
+    parts = list(message.walk())
+    return {
+        "envelope": message.envelope,
+        "headers": {
+            name: str(message[name])
+            for name in ("Subject", "From", "To", "Message-ID", "Auto-Submitted", "MIME-Version")
+        },
+        "has_date": message["Date"] is not None and message["Date"].datetime is not None,
+        "parts": [
+            (part.get_content_type(), part.get_content_charset(), part["Content-Transfer-Encoding"])
+            for part in parts
+        ],
+        "text": text_of(message),
+        "html": html_of(message),
+    }
+
+
+@pytest.mark.parametrize(
+    "subject, to, html",
+    [
+        ("Nieuw dossier RB-26-0001", "an.peeters@example.be", "<p>Dag An</p>"),
+        # a subject and a body beyond ASCII, an address with an internationalised domain
+        ("Nouveau dossier à Liège: € 20,00", "chloe@liège.example", "<p>Bonjour Chloé, € 20,00</p>"),
+        # a line longer than RFC 5322 allows: that part goes quoted-printable
+        ("Neues Dossier", "dirk@example.de", "<p>" + "Straße " * 200 + "</p>"),
+        # no HTML part: a single text/plain message
+        ("Plain only", "els@example.be", ""),
+    ],
+)
+@pytest.mark.django_db
+def test_the_outbox_sender_writes_the_message_django_would(sink, settings, subject, to, html):
+    """``WireMessage`` skips Django's ``EmailMessage`` for speed; what arrives must not differ."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.DEFAULT_FROM_EMAIL = "e-loket Gent–Liège <no-reply@eloket.example.be>"
+    text = "Dag,\n\nUw dossier: https://eloket.example.be/nl/mijn/dossiers/RB-26-0001/\n\n— e-loket"
+    wire, django = (
+        Notification.objects.create(
+            key=f"compare:{which}", template="dossier_created", to_email=to,
+            subject=subject, body_text=text, body_html=html,
+        )
+        for which in ("wire", "django")
+    )  # fmt: skip
+
+    assert notifications_send([wire.pk])["sent"] == 1
+    with get_connection() as connection:
+        assert connection.send_messages([_message(django, connection)]) == 1
+
+    by_id = {str(m["Message-ID"]): m for m in sink.messages}
+    ours, reference = _compared(by_id[wire.message_id]), _compared(by_id[django.message_id])
+    assert ours["headers"].pop("Message-ID") == wire.message_id
+    assert reference["headers"].pop("Message-ID") == django.message_id
+    assert ours == reference
+    assert ours["headers"]["Subject"] == subject and ours["has_date"]
+    assert ours["text"].replace("\r\n", "\n").rstrip("\n") == text
+
+
+@pytest.mark.django_db
+def test_a_header_with_a_line_break_fails_that_mail_alone(sink, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    bad, good = (
+        Notification.objects.create(
+            key=f"header:{n}", template="dossier_created", to_email="an.peeters@example.be",
+            subject=subject, body_text="Dag An", body_html="",
+        )
+        for n, subject in enumerate(["Nieuw dossier\r\nBcc: iedereen@example.be", "Nieuw dossier"])
+    )  # fmt: skip
+
+    outcome = notifications_send([bad.pk, good.pk])
+
+    assert (outcome["sent"], outcome["failed"]) == (1, 1)
+    bad.refresh_from_db()
+    assert bad.status == S.FAILED and "line break" in bad.last_error
+    assert [str(m["Subject"]) for m in sink.messages] == ["Nieuw dossier"]
+    assert all(m["Bcc"] is None for m in sink.messages)
