@@ -8,8 +8,8 @@ dispatched exactly once to their consumers.
   schedule, ``eloket.schedules``) takes pending events in id order, hands each batch to every consumer
   in ``OUTBOX_CONSUMERS`` inside one transaction, and marks the batch dispatched in that same
   transaction. A worker that dies mid-batch rolls the whole batch back: nothing is dispatched twice and
-  nothing is lost. Consumers only write rows (webhook deliveries, outbox e-mails, digest lines); the
-  network is touched by their own tasks, after commit.
+  nothing is lost. Consumers only write rows (webhook deliveries, outbox e-mails, digest lines,
+  refunds); the network is touched by their own tasks, after commit.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 OUTBOX_CONSUMERS: tuple[str, ...] = (
     "eloket.webhooks.webhooks_fan_out",
     "eloket.mail.mail_fan_out",
+    "eloket.payments.services.refunds_fan_out",
 )
 
 _POKE_KEY = "eloket:outbox:poke"

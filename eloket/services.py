@@ -16,7 +16,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
 from eloket.constants import Decision, DossierKind, DossierStatus, TimelineEventKind
 from eloket.identifiers import Identifier
@@ -293,16 +292,14 @@ def dossier_decide(
             data=event_data,
             event_kind=event_kind,
         )
-        # The organisation's systems hear of the decision (webhooks), once, with the new amount.
+        # The organisation's systems hear of the decision (webhooks), once, with the new amount; money
+        # to give back is refunded from the same event (eloket.payments.services.refunds_fan_out).
         outbox_emit(
             type=EventType.DECISION,
             organisation_id=dossier.organisation_id,
             dossier=dossier,
             data=event_data,
         )
-        if refund_due:
-            dossier_id = dossier.pk
-            transaction.on_commit(lambda: async_task("eloket.tasks.refund_due", dossier_id, refund_due))
     return DecisionResult(dossier=dossier, refund_due_cents=refund_due)
 
 

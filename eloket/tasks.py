@@ -21,12 +21,12 @@ def enqueue_after_commit(func: str, *args) -> None:
     broker is unreachable then.
 
     Only for tasks whose work a schedule also finds in the database (the outbox dispatch, outbox
-    e-mails, refunds waiting for the provider, the status-change hook that only logs): the change is
-    committed by the time the broker is asked, so an error would only tell the user that something
-    failed which did not (and a city system would send its change again). The lost task is logged
-    (``task_enqueue_failed``) and the schedule does the work on its next run (docs/deployment.md,
-    "Redis unavailable"). Tasks that nothing else would find (``refund_due``, ``coda_apply``) are
-    queued with ``transaction.on_commit`` directly, so that a failure there stays loud.
+    e-mails, refunds waiting for the provider, bank movements to book, the status-change hook that
+    only logs): the change is committed by the time the broker is asked, so an error would only tell
+    the user that something failed which did not (and a city system would send its change again). The
+    lost task is logged (``task_enqueue_failed``) and the schedule does the work on its next run
+    (docs/deployment.md, "Redis unavailable"). A task that nothing else would find must not be queued
+    this way.
     """
     transaction.on_commit(partial(enqueue_now, func, *args))
 
@@ -69,6 +69,9 @@ def notification_send(notification_id: int) -> str:
 
 def refund_due(dossier_id: int, amount_cents: int) -> str:
     """A decision left money to give back (an upheld or partly upheld contest on a paid dossier).
+
+    Decisions now reach their refunds through the outbox (``eloket.payments.services.refunds_fan_out``);
+    this task stays for what an older release left queued in the broker.
 
     The payment channel that took the money refunds it (``eloket.payments.services``): an online
     payment through the provider, a bank transfer as a to-do for a clerk with the payer's account from

@@ -295,6 +295,13 @@ class BankMovement(models.Model):
             models.Index(
                 fields=["dossier"], condition=Q(dossier__isnull=False), name="bank_movement_dossier"
             ),
+            # Matched and not booked yet: a moment after each import, unless its task was lost; the
+            # reconciliation looks here (eloket.payments.services.payments_reconcile).
+            models.Index(
+                fields=["coda_import"],
+                condition=Q(status="matched", payment__isnull=True),
+                name="bank_movement_to_book",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,13 +21,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
 from eloket.constants import MovementReason, MovementStatus, PaymentChannel, PaymentStatus
 from eloket.models import BankMovement, CodaImport, Dossier, Organisation, Payment, PaymentItem, User
 from eloket.payments import coda
 from eloket.payments.selectors import dossier_is_payable
 from eloket.payments.services import _payment_move, payment_reference_new
+from eloket.tasks import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,8 @@ def coda_import(
         record.save(update_fields=["movement_count", "matched_count", "unmatched_count", "skipped_count"])
         record_id = record.pk
         if matched:
-            transaction.on_commit(lambda: async_task("eloket.payments.tasks.coda_apply", record_id))
+            # A lost task costs a delay: the reconciliation books what is still matched and unbooked.
+            enqueue_after_commit("eloket.payments.tasks.coda_apply", record_id)
     logger.info(
         "coda_imported import=%s organisation=%s movements=%s matched=%s unmatched=%s skipped=%s",
         record.pk,

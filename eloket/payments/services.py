@@ -23,6 +23,7 @@ from eloket.constants import (
     PAYMENT_TRANSITIONS,
     PAYMENT_UNFINISHED,
     DossierStatus,
+    MovementStatus,
     PaymentChannel,
     PaymentStatus,
     RefundStatus,
@@ -485,6 +486,25 @@ def _event_apply(event: ProviderEventData, record: ProviderEvent) -> str:
 # -- Refunds -----------------------------------------------------------------------------------------
 
 
+def refunds_fan_out(events) -> int:
+    """Outbox consumer (``eloket.outbox.OUTBOX_CONSUMERS``): the refunds of each decision that left
+    money to give back (``dossier.decided`` with ``refund_due_cents``).
+
+    Runs inside the outbox dispatch's transaction, so the refund rows commit with the event being
+    marked dispatched, or not at all: a broker that is down when the clerk decides loses nothing (the
+    dispatch schedule takes the event up), and a dispatch that runs twice finds the refunds made
+    (``refund_for_decision`` is keyed on the decision). The provider is asked after commit
+    (``refund_send``), and the reconciliation sends a pending refund whose task was lost. Returns the
+    number of refunds made.
+    """
+    made = 0
+    for event in events:
+        amount_cents = (event.data or {}).get("refund_due_cents")
+        if event.type == EventType.DECISION and amount_cents and event.dossier_id:
+            made += len(refund_for_decision(dossier_id=event.dossier_id, amount_cents=amount_cents))
+    return made
+
+
 def refund_for_decision(*, dossier_id: int, amount_cents: int) -> list[Refund]:
     """Give back ``amount_cents`` of a dossier after a decision, through the channels that took it
     (newest payment first). Idempotent: keyed on the decision's timeline event, so a retried task
@@ -709,10 +729,11 @@ def _refund_finish(refund: Refund, outcome: str) -> None:
 
 def payments_reconcile(*, older_than: dt.timedelta | None = None, limit: int = 500) -> dict[str, int]:
     """Ask the provider about online payments still unfinished after ``older_than`` (and pending
-    refunds), and settle them as the provider says. For payments whose events never came."""
+    refunds), and settle them as the provider says. For payments whose events never came. Also books
+    the bank movements a CODA import matched that are still unbooked after ``older_than``."""
     older_than = older_than or dt.timedelta(minutes=settings.PAYMENT_RECONCILE_AFTER_MINUTES)
     cutoff = timezone.now() - older_than
-    counts = {"checked": 0, "changed": 0, "errors": 0, "refunds": 0}
+    counts = {"checked": 0, "changed": 0, "errors": 0, "refunds": 0, "booked": 0}
     pending = Payment.objects.filter(
         channel=PaymentChannel.STRIPE, status__in=PAYMENT_UNFINISHED, created_at__lt=cutoff
     ).order_by("last_checked_at", "created_at")[:limit]
@@ -734,6 +755,18 @@ def payments_reconcile(*, older_than: dt.timedelta | None = None, limit: int = 5
             counts["errors"] += 1
             continue
         counts["changed"] += after.status != payment.status
+    from eloket.payments.coda_import import coda_apply  # it books through this module's services
+
+    # Bank movements an import matched whose booking task was lost (the broker was down after it).
+    for coda_import_id in (
+        BankMovement.objects.filter(
+            status=MovementStatus.MATCHED, payment__isnull=True, coda_import__imported_at__lt=cutoff
+        )
+        .order_by("coda_import_id")
+        .values_list("coda_import_id", flat=True)
+        .distinct()[:limit]
+    ):
+        counts["booked"] += coda_apply(coda_import_id=coda_import_id)["booked"]
     for refund in Refund.objects.filter(
         status=RefundStatus.PENDING, created_at__lt=cutoff, payment__isnull=False
     ).select_related("payment")[:limit]:

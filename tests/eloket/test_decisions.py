@@ -110,7 +110,8 @@ def test_upholding_a_contest_on_a_paid_retribution_owes_a_refund(party, django_c
     assert result.refund_due_cents == paid > 0
     assert result.dossier.status == DossierStatus.CANCELLED
     assert result.dossier.timeline.last().data["refund_due_cents"] == paid
-    assert len(callbacks) == 3  # the transition follow-up, the outbox dispatch (webhooks) and the refund
+    # The transition follow-up and the outbox dispatch (the webhooks, and the refund: refunds_fan_out).
+    assert len(callbacks) == 2
 
 
 def test_rejecting_a_contest_on_a_paid_retribution_leaves_it_paid(party):

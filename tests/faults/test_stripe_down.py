@@ -74,14 +74,14 @@ def test_a_paid_payment_stays_pending_while_stripe_fails_and_is_settled_when_it_
         stripe_standin.standin.api_fault = fault
         with time_machine.travel(later):
             counts = services.payments_reconcile()
-        assert counts == {"checked": 1, "changed": 0, "errors": 1, "refunds": 0}
+        assert counts == {"checked": 1, "changed": 0, "errors": 1, "refunds": 0, "booked": 0}
         payment.refresh_from_db()
         assert payment.status == PaymentStatus.OPEN
 
     stripe_standin.standin.api_fault = ""
     with time_machine.travel(later + dt.timedelta(minutes=5)):
         counts = services.payments_reconcile()
-    assert counts == {"checked": 1, "changed": 1, "errors": 0, "refunds": 0}
+    assert counts == {"checked": 1, "changed": 1, "errors": 0, "refunds": 0, "booked": 0}
     payment.refresh_from_db()
     dossier.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED

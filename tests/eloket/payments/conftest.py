@@ -88,3 +88,16 @@ def citizen_client(client, citizen):
 
 def pay_url(dossier) -> str:
     return reverse("payments:pay", args=[dossier.reference])
+
+
+def decide(capture, **decision):
+    """A decision (``eloket.services.dossier_decide``), then the outbox dispatch that the commit pokes
+    (``eloket.payments.services.refunds_fan_out`` makes the refunds there), with their tasks run."""
+    from eloket import services as eloket_services
+    from eloket.outbox import outbox_dispatch
+
+    with capture(execute=True):
+        result = eloket_services.dossier_decide(**decision)
+    with capture(execute=True):
+        outbox_dispatch()
+    return result

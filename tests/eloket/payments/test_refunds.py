@@ -9,9 +9,10 @@ from django.urls import reverse
 from eloket import services as eloket_services
 from eloket.constants import Decision, DossierStatus, PaymentStatus, RefundStatus, TimelineEventKind
 from eloket.models import Refund
+from eloket.outbox import outbox_dispatch
 from eloket.payments import services
 from eloket.tasks import refund_due
-from tests.eloket.payments.conftest import webhooks_deliver
+from tests.eloket.payments.conftest import decide, webhooks_deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +33,13 @@ def test_an_upheld_contest_on_a_paid_dossier_is_refunded_through_stripe_and_show
     citizen_client, dossier, paid_online, stripe_standin, django_capture_on_commit_callbacks
 ):
     eloket_services.dossier_put_on_hold(dossier_id=dossier.pk)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        result = eloket_services.dossier_decide(
-            dossier_id=dossier.pk, decision=Decision.UPHELD, motivation="Geldige bewonerskaart."
-        )
+    result = decide(
+        django_capture_on_commit_callbacks,
+        dossier_id=dossier.pk,
+        decision=Decision.UPHELD,
+        motivation="Geldige bewonerskaart.",
+    )
     assert result.refund_due_cents == 2000
-    assert len(callbacks) >= 1
     refund = Refund.objects.get()
     assert refund.payment == paid_online
     assert refund.provider_refund_id.startswith("re_")
@@ -63,10 +65,33 @@ def test_refund_due_twice_for_the_same_decision_refunds_once(
     dossier, paid_online, stripe_standin, django_capture_on_commit_callbacks
 ):
     eloket_services.dossier_put_on_hold(dossier_id=dossier.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        eloket_services.dossier_decide(dossier_id=dossier.pk, decision=Decision.UPHELD, motivation="Gegrond.")
+    decide(
+        django_capture_on_commit_callbacks,
+        dossier_id=dossier.pk,
+        decision=Decision.UPHELD,
+        motivation="Gegrond.",
+    )
     refund_due(dossier.pk, 2000)  # a retried task
     assert Refund.objects.count() == 1
+    assert len(stripe_standin.standin.refunds) == 1
+
+
+def test_a_decision_made_while_the_broker_was_down_is_refunded_by_the_next_outbox_dispatch(
+    dossier, paid_online, stripe_standin, django_capture_on_commit_callbacks
+):
+    """Nothing queued after the decision's commit (the broker was unreachable): the refund is made
+    from the decision's outbox event when the dispatch schedule runs, once however often it runs."""
+    eloket_services.dossier_put_on_hold(dossier_id=dossier.pk)
+    with django_capture_on_commit_callbacks(execute=False):
+        eloket_services.dossier_decide(dossier_id=dossier.pk, decision=Decision.UPHELD, motivation="Gegrond.")
+    assert not Refund.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox_dispatch()  # the schedule's run
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox_dispatch()
+    refund = Refund.objects.get()
+    assert refund.amount_cents == 2000 and refund.provider_refund_id.startswith("re_")
     assert len(stripe_standin.standin.refunds) == 1
 
 
@@ -74,10 +99,13 @@ def test_a_partly_upheld_contest_refunds_the_difference(
     dossier, paid_online, stripe_standin, django_capture_on_commit_callbacks
 ):
     eloket_services.dossier_put_on_hold(dossier_id=dossier.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        result = eloket_services.dossier_decide(
-            dossier_id=dossier.pk, decision=Decision.PARTLY_UPHELD, motivation="Half.", amount_cents=1500
-        )
+    result = decide(
+        django_capture_on_commit_callbacks,
+        dossier_id=dossier.pk,
+        decision=Decision.PARTLY_UPHELD,
+        motivation="Half.",
+        amount_cents=1500,
+    )
     assert result.refund_due_cents == 500
     refund = Refund.objects.get()
     assert refund.amount_cents == 500
@@ -111,8 +139,12 @@ def test_a_bank_transfer_is_refunded_by_a_clerk_to_the_account_it_came_from(
     with django_capture_on_commit_callbacks(execute=True):
         coda_import(organisation=organisation, content=content, file_name="s.cod")
     eloket_services.dossier_put_on_hold(dossier_id=dossier.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        eloket_services.dossier_decide(dossier_id=dossier.pk, decision=Decision.UPHELD, motivation="Gegrond.")
+    decide(
+        django_capture_on_commit_callbacks,
+        dossier_id=dossier.pk,
+        decision=Decision.UPHELD,
+        motivation="Gegrond.",
+    )
     refund = Refund.objects.get()
     assert (refund.status, refund.counterparty_iban) == (RefundStatus.TO_DO, "BE71096123456769")
     client.force_login(clerk_of(organisation))
@@ -129,8 +161,12 @@ def test_a_refund_the_provider_refuses_is_marked_failed_for_a_clerk(
 ):
     stripe_standin.standin.intents.clear()  # the provider no longer knows the payment
     eloket_services.dossier_put_on_hold(dossier_id=dossier.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        eloket_services.dossier_decide(dossier_id=dossier.pk, decision=Decision.UPHELD, motivation="Gegrond.")
+    decide(
+        django_capture_on_commit_callbacks,
+        dossier_id=dossier.pk,
+        decision=Decision.UPHELD,
+        motivation="Gegrond.",
+    )
     refund = Refund.objects.get()
     assert refund.status == RefundStatus.FAILED
     assert "Geweigerd" in refund.note

@@ -14,7 +14,7 @@ from eloket.payments import services
 from eloket.payments.coda_build import Credit, coda_statement
 from eloket.payments.coda_import import coda_import
 from tests.eloket.payments import conftest as payment_fixtures
-from tests.eloket.payments.conftest import webhooks_deliver
+from tests.eloket.payments.conftest import decide, webhooks_deliver
 from tests.factories import DossierFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,10 +80,12 @@ def test_an_upheld_contest_gives_one_decision_event_and_its_refund_one_refund_ev
 ):
     payment = pay_online(client, citizen[1], dossier, stripe_standin, django_capture_on_commit_callbacks)
     eloket_services.dossier_put_on_hold(dossier_id=dossier.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        eloket_services.dossier_decide(
-            dossier_id=dossier.pk, decision=Decision.UPHELD, motivation="Geldige bewonerskaart."
-        )
+    decide(
+        django_capture_on_commit_callbacks,
+        dossier_id=dossier.pk,
+        decision=Decision.UPHELD,
+        motivation="Geldige bewonerskaart.",
+    )
     (decision,) = events_of(EventType.DECISION)
     assert decision.dossier_id == dossier.pk
     assert decision.data == {"decision": Decision.UPHELD, "refund_due_cents": 2000}
@@ -112,8 +114,12 @@ def test_a_refund_a_clerk_transfers_by_hand_gives_one_refund_event_when_it_is_do
     with django_capture_on_commit_callbacks(execute=True):
         coda_import(organisation=organisation, content=content, file_name="s.cod")
     eloket_services.dossier_put_on_hold(dossier_id=fine.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        eloket_services.dossier_decide(dossier_id=fine.pk, decision=Decision.UPHELD, motivation="Gegrond.")
+    decide(
+        django_capture_on_commit_callbacks,
+        dossier_id=fine.pk,
+        decision=Decision.UPHELD,
+        motivation="Gegrond.",
+    )
     refund = Refund.objects.get()
     assert refund.status == RefundStatus.TO_DO
     assert events_of(EventType.REFUND) == []
