@@ -8,6 +8,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from eloket.auth.views import staff_login
 from eloket.payments.webhooks import stripe_webhook
 
+# The database or Redis unreachable: 503 with Retry-After instead of 500 (eloket.errors).
+handler500 = "eloket.errors.server_error"
+
 urlpatterns = [
     # Staff log in with password and TOTP through allauth, not with Wagtail's password-only form.
     path("beheer/login/", staff_login, name="eloket_staff_login"),

@@ -58,8 +58,8 @@ def test_without_redis_requests_fail_clearly_or_keep_their_change_and_all_recove
         "SELECT count(*) FILTER (WHERE dispatched_at IS NULL), count(*) FROM eloket_outboxevent",
         database=name,
     ) == [(1, 1)]
-    # Opening a dossier without login counts attempts in the cache: refused, with the error page that
-    # asks to try again later (and the Redis error in the log).
+    # Opening a dossier without login counts attempts in the cache: refused with 503 and the page that
+    # asks to try again in a few minutes (eloket.errors; the Redis error in the log).
     browser = requests.Session()
     form = browser.get(f"{base}/nl/dossier-openen/", timeout=10)
     token = form.text.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
@@ -75,8 +75,8 @@ def test_without_redis_requests_fail_clearly_or_keep_their_change_and_all_recove
         allow_redirects=False,
         timeout=20,
     )
-    assert refused.status_code == 500, refused.status_code
-    assert "Probeer het later opnieuw" in refused.text
+    assert (refused.status_code, refused.headers.get("Retry-After")) == (503, "30"), refused.status_code
+    assert "Probeer het over enkele minuten opnieuw" in refused.text
     assert "sessionid" not in browser.cookies  # no grant was given
 
     redis.start()
