@@ -11,6 +11,7 @@ class EloketConfig(AppConfig):
     def ready(self) -> None:
         import eloket.api.schema  # noqa: F401 (registers the API key's OpenAPI security scheme)
         from eloket.actions import action_register
+        from eloket.admin_csp import install as admin_csp_install
         from eloket.constants import CitizenAction
         from eloket.observability.tasks import task_signals_connect
         from eloket.payments.views import pay_url
@@ -23,3 +24,5 @@ class EloketConfig(AppConfig):
         post_migrate.connect(schedules_ensure, sender=self, dispatch_uid="eloket_schedules_ensure")
         # Tasks carry the request id of the request that queued them (docs/observability.md).
         task_signals_connect()
+        # Wagtail's choosers write their inline script with the admin's CSP nonce (eloket.admin_csp).
+        admin_csp_install()

@@ -1,6 +1,8 @@
+from csp.constants import NONCE
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils.functional import SimpleLazyObject
 
+from eloket.admin_csp import admin_nonce
 from eloket.selectors import acting_party_for_user
 
 ACTING_PARTY_SESSION_KEY = "eloket_acting_party"
@@ -26,16 +28,19 @@ class ActingPartyMiddleware:
 
 
 class AdminContentSecurityPolicyMiddleware:
-    """Loosens the Content-Security-Policy for Wagtail's admin only.
+    """The Content-Security-Policy of Wagtail's admin: the site's, plus the nonce of its own inline
+    scripts, inline styles, and framing by its own pages.
 
-    The admin still runs inline scripts and styles (the InlinePanel that adds form fields, Draftail,
-    choosers): with the site's strict policy an editor's "add field" button does nothing. The citizen
-    pages keep ``script-src 'self'`` without ``'unsafe-inline'``; the admin is for logged-in staff, and
-    its own pages may frame each other (the live preview). Listed after ``CSPMiddleware`` so that it
-    marks the response before the policy is built.
+    The admin's inline panels, date pickers and choosers start themselves with small inline scripts;
+    those carry the response's nonce (``eloket.admin_csp``), so the admin's ``script-src`` is
+    ``'self' 'nonce-…'``, without ``'unsafe-inline'``, as on the citizen pages (which have no inline
+    script at all). Inline styles stay allowed in the admin only (Draftail and the choosers set
+    ``style`` attributes). Its own pages may frame each other (the live preview). Listed after
+    ``CSPMiddleware`` (which makes ``request.csp_nonce``), so that it marks the response before the
+    policy is built.
     """
 
-    ADMIN_UPDATE = {"script-src": ["'unsafe-inline'"], "style-src": ["'unsafe-inline'"]}
+    ADMIN_UPDATE = {"script-src": [NONCE], "style-src": ["'unsafe-inline'"]}
     ADMIN_REPLACE = {"frame-ancestors": ["'self'"]}
 
     def __init__(self, get_response):
@@ -43,10 +48,12 @@ class AdminContentSecurityPolicyMiddleware:
         self._prefix = None
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if request.path.startswith(self.prefix):
-            response._csp_update = self.ADMIN_UPDATE
-            response._csp_replace = self.ADMIN_REPLACE
+        if not request.path.startswith(self.prefix):
+            return self.get_response(request)
+        with admin_nonce(str(request.csp_nonce)):
+            response = self.get_response(request)
+        response._csp_update = self.ADMIN_UPDATE
+        response._csp_replace = self.ADMIN_REPLACE
         return response
 
     @property

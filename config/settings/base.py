@@ -190,6 +190,9 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILEMBEDS_FINDERS = []  # no outbound calls from the CMS
+# No avatars from gravatar.com: each would tell a third party which staff member opened the admin
+# (the hash of their e-mail address), and the CSP's img-src refuses it anyway. Initials instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # Staff passwords are reset through allauth (its mail goes through the outbox), not Wagtail's own form.
 WAGTAIL_PASSWORD_RESET_ENABLED = False

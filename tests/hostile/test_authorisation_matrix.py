@@ -22,6 +22,7 @@ from eloket import services
 from eloket.models import ApiKey, Party, StaffMembership
 from forms.constants import Purpose
 from forms.models import StandardReply, Submission, Team
+from tests.csp_check import blocked_inline_scripts
 from tests.eloket.api.conftest import make_key
 from tests.factories import (
     DossierFactory,
@@ -338,6 +339,8 @@ def _request(client, method: str, url, path: str, allowed: set[int], tally) -> l
     status = response.status_code
     if (status >= 500 or status not in allowed) and (url.name, method) not in UPSTREAM:
         problems.append(f"{where}: {status}")
+    if path.startswith("/beheer/") and status == 200 and blocked_inline_scripts(response):
+        problems.append(f"{where}: an inline script without the response's CSP nonce")
     body, requested = _body(response), path.lower()
     for label, marker in MARKERS.items():
         if marker.lower() in body and marker.lower() not in requested:
