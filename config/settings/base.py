@@ -162,25 +162,29 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # Evidence and uploads never live under MEDIA_URL: they are served by views that check who asks.
 PRIVATE_MEDIA_ROOT = env.path("ELOKET_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 
+# Object storage (config/storage.py): evidence and uploads, and Wagtail's images and documents.
+from config.storage import media_origin, s3_storage  # noqa: E402
+
 _s3_bucket = env.str("ELOKET_S3_BUCKET", default="")
+_s3_endpoint = env.str("ELOKET_S3_ENDPOINT_URL", default="") or None
+_s3_region = env.str("ELOKET_S3_REGION", default="") or None
+MEDIA_ORIGIN = ""  # where images are served from when that is not this site (CSP img-src)
 if _s3_bucket:
-    _private_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": _s3_bucket,
-            "endpoint_url": env.str("ELOKET_S3_ENDPOINT_URL", default="") or None,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
+    _private_storage = s3_storage(bucket=_s3_bucket, endpoint_url=_s3_endpoint, region=_s3_region)
+    _default_storage = s3_storage(
+        bucket=_s3_bucket, endpoint_url=_s3_endpoint, region=_s3_region, location="media"
+    )
+    MEDIA_ORIGIN = media_origin(
+        bucket=_s3_bucket, endpoint_url=_s3_endpoint, origin=env.str("ELOKET_S3_MEDIA_ORIGIN", default="")
+    )
 else:
     _private_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     }
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "private": _private_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -412,7 +416,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
