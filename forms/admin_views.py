@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eloket.constants import Decision, DossierKind, labels
+from eloket.db import replica
 from forms import inbox, triage
 from forms.admin_forms import (
     AssignForm,
@@ -205,7 +206,9 @@ def inbox_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_FORMATS:
         raise Http404
     filters = _filter_form(request).filters()
-    rows = export_rows(inbox.inbox_rows(inbox.inbox_list(user=request.user, filters=filters)))
+    # A read-only snapshot: the replica when there is one (eloket.db).
+    submissions = inbox.inbox_list(user=request.user, filters=filters).using(replica())
+    rows = export_rows(inbox.inbox_rows(submissions))
     filename = f"inzendingen-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "xlsx":
         return xlsx_response(rows, filename=filename)

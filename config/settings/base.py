@@ -133,6 +133,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # writes later cannot wait for the write lock ("database is locked" at once); taking it at BEGIN
     # makes it wait (up to the timeout) instead.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+# A read replica for the lag-tolerant reads (eloket.db): the metrics' counts, the clerks' exports.
+from config.databases import with_replica  # noqa: E402
+
+DATABASES = with_replica(DATABASES, env.str("DATABASE_REPLICA_URL", default=""))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
