@@ -731,7 +731,8 @@ def payments_reconcile(*, older_than: dt.timedelta | None = None, limit: int = 5
     """Ask the provider about online payments still unfinished after ``older_than`` (and pending
     refunds), and settle them as the provider says. For payments whose events never came. Also books
     the bank movements a CODA import matched that are still unbooked after ``older_than``."""
-    older_than = older_than or dt.timedelta(minutes=settings.PAYMENT_RECONCILE_AFTER_MINUTES)
+    if older_than is None:  # not "or": timedelta(0), "now", is falsy
+        older_than = dt.timedelta(minutes=settings.PAYMENT_RECONCILE_AFTER_MINUTES)
     cutoff = timezone.now() - older_than
     counts = {"checked": 0, "changed": 0, "errors": 0, "refunds": 0, "booked": 0}
     pending = Payment.objects.filter(

@@ -1,6 +1,7 @@
 """One-off steps the fault tests run in a process of their own, against the same database, broker and
-settings as the application's processes (``App.call``): seed an organisation and citizens, write
-outbox events as a service would, enqueue a task as the scheduler would.
+settings as the application's processes (``App.call``): seed an organisation and citizens, start
+their online payments, write outbox events as a service would, enqueue a task or reconcile payments as
+the scheduler would.
 
 ``python -m tests.faults.scripts <command> '<json arguments>'`` prints the result as JSON on its last
 line. Django is configured from the environment, like the web and worker processes.
@@ -75,6 +76,35 @@ def seed(*, citizens: int = 1, webhook_url: str = "", api_key: bool = False) -> 
     return result
 
 
+def payments_start(*, dossier_ids: list[int]) -> dict:
+    """The organisation takes online payments (a Stripe account at the stand-in the environment
+    names); each dossier's party starts paying it, as the pay page does. Returns the checkout session
+    ids, in the order of ``dossier_ids``."""
+    from eloket.models import Dossier, PaymentAccount
+    from eloket.payments.services import payment_start
+
+    dossiers = Dossier.objects.filter(pk__in=dossier_ids).select_related("party", "organisation")
+    by_id = {dossier.pk: dossier for dossier in dossiers}
+    for organisation in {dossier.organisation for dossier in dossiers}:
+        PaymentAccount.objects.get_or_create(
+            organisation=organisation, defaults={"stripe_account_id": f"acct_{organisation.slug}"}
+        )
+    sessions = []
+    for dossier_id in dossier_ids:
+        dossier = by_id[dossier_id]
+        sessions.append(payment_start(party=dossier.party, dossier_ids=[dossier.pk]).provider_session_id)
+    return {"sessions": sessions}
+
+
+def reconcile() -> dict:
+    """The payment reconciliation as its schedule runs it, without waiting for its delay."""
+    import datetime as dt
+
+    from eloket.payments.services import payments_reconcile
+
+    return payments_reconcile(older_than=dt.timedelta(0))
+
+
 def emit(*, dossier_ids: list[int], type: str = "dossier.created") -> dict:
     """One outbox event per dossier, each in the transaction of its own "service" call; the dispatch
     is poked after each commit, as services do."""
@@ -102,7 +132,14 @@ def steps(*, steps: list[list]) -> list:
     return [COMMANDS[name](**arguments) for name, arguments in steps]
 
 
-COMMANDS = {"seed": seed, "emit": emit, "enqueue": enqueue, "steps": steps}
+COMMANDS = {
+    "seed": seed,
+    "payments_start": payments_start,
+    "reconcile": reconcile,
+    "emit": emit,
+    "enqueue": enqueue,
+    "steps": steps,
+}
 
 
 if __name__ == "__main__":

@@ -13,12 +13,14 @@ import time
 import pytest
 import requests
 
+from eloket.payments.standin import serve as serve_standin
 from tests.eloket.mail.sinks import StallingSink
 from tests.faults.servers import wait_until
 
 pytestmark = pytest.mark.faults
 
 CLIENTS = 3
+PAYERS = 6
 REQUEST_TIMEOUT = 20
 
 
@@ -157,3 +159,75 @@ def test_postgresql_crashing_under_traffic_fails_requests_cleanly_and_loses_or_h
     assert postgres.query("SELECT status, count(*) FROM eloket_notification GROUP BY 1", database=name) == [
         ("sent", 1)
     ]
+
+
+def test_payments_confirmed_while_postgresql_is_down_are_each_booked_once_and_whole(
+    database, redis, app_factory, postgres, sink
+):
+    """Citizens pay at the (stand-in) provider while the database is down: the provider's webhooks get
+    503 and are sent again, the reconciliation asks about what is still open, and in the end every
+    payment is booked exactly once, with its dossier paid, its item applied and one "paid" event; no
+    payment is left half-booked."""
+    name = database.rsplit("/", 1)[1]
+    standin = serve_standin(webhook_secret="whsec_standin")
+    app = app_factory(
+        DATABASE_URL=database,
+        REDIS_URL=redis.url(0),
+        CACHE_URL=redis.url(1),
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=sink.port,
+        DATABASE_CONN_MAX_AGE=60,
+        ELOKET_ONLINE_PAYMENTS="true",
+        STRIPE_API_BASE=standin.standin.base_url,
+        STRIPE_CHECKOUT_ORIGIN=standin.standin.base_url,
+    )
+    try:
+        web, base = app.web("web", wait=False)
+        worker = app.worker("worker", wait=False)
+        seeded = app.call("seed", citizens=PAYERS)
+        dossier_ids = [dossier["id"] for dossier in seeded["dossiers"]]
+        sessions = app.call("payments_start", dossier_ids=dossier_ids)["sessions"]
+        standin.standin.webhook_url = f"{base}/betalingen/webhook/stripe/"
+        app.ready(web, worker)
+        before, during = sessions[: PAYERS // 2], sessions[PAYERS // 2 :]
+
+        def succeeded() -> int:
+            return postgres.query(
+                "SELECT count(*) FROM eloket_payment WHERE status = 'succeeded'", database=name
+            )[0][0]
+
+        for session in before:
+            standin.standin.checkout_action(session, "bancontact")
+        wait_until(lambda: succeeded() == len(before), timeout=60, what="the payments before the crash")
+
+        postgres.stop("immediate")
+        for session in during:  # their webhooks meet a database that is down
+            standin.standin.checkout_action(session, "bancontact")
+        time.sleep(3)  # the outage
+        postgres.start()
+        # The stand-in retries for about six seconds, as Stripe retries; what it gave up on is open
+        # until the reconciliation asks the provider.
+        wait_until(
+            lambda: app.call("reconcile") is not None and succeeded() == PAYERS,
+            timeout=90,
+            what="every payment booked after the restart",
+            every=2,
+        )
+        assert web.alive() and worker.alive()
+        # Webhooks did meet the outage, and were answered 503 ("try again"), not 500 or nothing.
+        statuses = {status for _event, status in standin.standin.attempts}
+        assert 503 in statuses and statuses <= {200, 503}, statuses
+    finally:
+        standin.stop()
+
+    rows = postgres.query(
+        "SELECT d.id, d.status, d.amount_paid_cents = d.amount_original_cents + d.costs_cents,"
+        " (SELECT count(*) FROM eloket_payment p JOIN eloket_paymentitem i ON i.payment_id = p.id"
+        "   WHERE i.dossier_id = d.id AND p.status = 'succeeded' AND i.applied),"
+        " (SELECT count(*) FROM eloket_timelineevent t WHERE t.dossier_id = d.id AND t.kind = 'paid')"
+        " FROM eloket_dossier d WHERE d.id = ANY(%s) ORDER BY d.id",
+        [dossier_ids],
+        database=name,
+    )
+    assert rows == [(dossier_id, "paid", True, 1, 1) for dossier_id in sorted(dossier_ids)]
+    assert postgres.query("SELECT count(*) FROM eloket_payment", database=name) == [(PAYERS,)]

@@ -119,6 +119,8 @@ class StandIn:
     events: list[dict] = field(default_factory=list)
     api_fault: str = ""  # "" | "error" | "hang" (fault tests)
     hang_s: float = 30.0
+    # Every webhook delivery attempt: (event id, the endpoint's HTTP status, 0 when unreachable).
+    attempts: list[tuple[str, int]] = field(default_factory=list)
 
     def __post_init__(self):
         self.lock = threading.RLock()
@@ -416,6 +418,8 @@ class StandIn:
                 except OSError as error:
                     logger.warning("standin_webhook_failed event=%s error=%s", event["id"], error)
                     status = 0
+                with self.lock:
+                    self.attempts.append((event["id"], status))
                 if 200 <= status < 300 or (status == 0 and not self.webhook_url and self.deliver is None):
                     break
                 time.sleep(0.2 * 2**attempt)  # Stripe retries too, with back-off

@@ -87,6 +87,17 @@ def test_a_refund_whose_webhooks_were_lost_is_completed_by_the_reconciliation(
     assert refund.status == RefundStatus.SUCCEEDED
 
 
+def test_a_delay_of_zero_means_now_not_the_default(citizen, dossier, stripe_standin):
+    """``older_than=timedelta(0)`` (an operator settling by hand) asks about every unfinished payment
+    at once; it is not taken for "no value" and replaced by the configured delay."""
+    payment = services.payment_start(party=citizen[1], dossier_ids=[dossier.pk])
+    stripe_standin.standin.checkout_action(payment.provider_session_id, "bancontact")
+    stripe_standin.take()  # the webhooks are lost
+    assert services.payments_reconcile(older_than=dt.timedelta(0))["changed"] == 1
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED
+
+
 def test_bank_movements_whose_booking_task_was_lost_are_booked_by_the_reconciliation(
     citizen, organisation, settings, django_capture_on_commit_callbacks
 ):
