@@ -139,6 +139,24 @@ def app_factory(tmp_path):
 
 
 @pytest.fixture
+def app_on_services(app_factory, database, redis):
+    """``make(smtp_port=…, **settings)``: the application on this test's database, its Redis (the broker
+    in database 0, the cache in 1) and an SMTP server, plus ``settings``."""
+
+    def make(*, smtp_port: int, **settings) -> App:
+        return app_factory(
+            DATABASE_URL=database,
+            REDIS_URL=redis.url(0),
+            CACHE_URL=redis.url(1),
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=smtp_port,
+            **settings,
+        )
+
+    return make
+
+
+@pytest.fixture
 def receiver():
     """A webhook endpoint of an organisation's system, counting what it receives."""
     running = Receiver()

@@ -92,15 +92,11 @@ class CitySystem:
 
 
 def test_postgresql_crashing_under_traffic_fails_requests_cleanly_and_loses_or_halves_nothing(
-    database, redis, app_factory, postgres, sink
+    database, redis, app_on_services, postgres, sink
 ):
     name = database.rsplit("/", 1)[1]
-    app = app_factory(
-        DATABASE_URL=database,
-        REDIS_URL=redis.url(0),
-        CACHE_URL=redis.url(1),
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=sink.port,
+    app = app_on_services(
+        smtp_port=sink.port,
         DATABASE_CONN_MAX_AGE=60,  # persistent connections, as in production: they break in the crash
     )
     web, base = app.web("web", wait=False)
@@ -162,7 +158,7 @@ def test_postgresql_crashing_under_traffic_fails_requests_cleanly_and_loses_or_h
 
 
 def test_payments_confirmed_while_postgresql_is_down_are_each_booked_once_and_whole(
-    database, redis, app_factory, postgres, sink
+    database, redis, app_on_services, postgres, sink
 ):
     """Citizens pay at the (stand-in) provider while the database is down: the provider's webhooks get
     503 and are sent again, the reconciliation asks about what is still open, and in the end every
@@ -170,12 +166,8 @@ def test_payments_confirmed_while_postgresql_is_down_are_each_booked_once_and_wh
     payment is left half-booked."""
     name = database.rsplit("/", 1)[1]
     standin = serve_standin(webhook_secret="whsec_standin")
-    app = app_factory(
-        DATABASE_URL=database,
-        REDIS_URL=redis.url(0),
-        CACHE_URL=redis.url(1),
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=sink.port,
+    app = app_on_services(
+        smtp_port=sink.port,
         DATABASE_CONN_MAX_AGE=60,
         ELOKET_ONLINE_PAYMENTS="true",
         STRIPE_API_BASE=standin.standin.base_url,

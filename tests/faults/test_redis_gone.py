@@ -23,15 +23,11 @@ def sink():
 
 
 def test_without_redis_requests_fail_clearly_or_keep_their_change_and_all_recovers_when_it_returns(
-    database, redis, app_factory, postgres, sink, receiver
+    database, redis, app_on_services, postgres, sink, receiver
 ):
     name = database.rsplit("/", 1)[1]
-    app = app_factory(
-        DATABASE_URL=database,
-        REDIS_URL=redis.url(0),
-        CACHE_URL=redis.url(1),
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=sink.port,
+    app = app_on_services(
+        smtp_port=sink.port,
     )
     web, base = app.web("web", wait=False)
     worker = app.worker("worker", wait=False)

@@ -50,14 +50,10 @@ def open_dossier(session: requests.Session, base: str, *, reference: str, plate:
 
 
 def test_two_web_processes_and_two_workers_share_sessions_rate_limits_claims_and_the_outbox(
-    database, redis, app_factory, postgres, sink, receiver
+    database, redis, app_on_services, postgres, sink, receiver
 ):
-    app = app_factory(
-        DATABASE_URL=database,
-        REDIS_URL=redis.url(0),
-        CACHE_URL=redis.url(1),
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=sink.port,
+    app = app_on_services(
+        smtp_port=sink.port,
         ELOKET_GUEST_ACCESS_RATE="100/h",
         ELOKET_GUEST_ACCESS_REFERENCE_RATE="3/h",
     )

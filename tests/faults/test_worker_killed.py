@@ -28,15 +28,11 @@ def sink():
 
 
 def test_a_worker_killed_mid_task_loses_no_mail_and_no_webhook_and_sends_the_mail_once(
-    database, redis, app_factory, postgres, sink, receiver
+    database, redis, app_on_services, postgres, sink, receiver
 ):
     name = database.rsplit("/", 1)[1]
-    app = app_factory(
-        DATABASE_URL=database,
-        REDIS_URL=redis.url(0),
-        CACHE_URL=redis.url(1),
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=sink.port,
+    app = app_on_services(
+        smtp_port=sink.port,
         ELOKET_WEBHOOK_TIMEOUT_SECONDS=60,
     )
     doomed = app.worker("doomed", wait=False)
