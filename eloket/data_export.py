@@ -2,11 +2,11 @@
 
 ``party_export_write`` writes a ZIP to a file object: ``data.json`` (party, mail preferences,
 dossiers with their timeline and evidence list, payments, submissions with answers and messages,
-e-mails sent to the party) and, under ``bijlagen/``, the evidence and attachment files. Every read is
-scoped to ``party``: a company representative acting for a company gets the company's data, never
-their own or another party's. The national or enterprise number is not stored (only a keyed hash),
-so the JSON carries only its masked form (docs/retention.md). Reads in chunks; files are streamed
-into the ZIP one at a time.
+e-mails sent to the party, the logins that act as the party) and, under ``bijlagen/``, the evidence
+and attachment files. Every read is scoped to ``party``: a company representative acting for a
+company gets the company's data, never their own or another party's. The national or enterprise
+number is not stored (only a keyed hash), so the JSON carries only its masked form
+(docs/retention.md). Reads in chunks; files are streamed into the ZIP one at a time.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ def party_export_write(*, party: Party, fileobj: IO[bytes]) -> None:
                 ("payments", _payments(party)),
                 ("submissions", _submissions(party, archive)),
                 ("emails", _emails(party)),
+                ("logins", _logins(party)),
             ],
         )
         text.flush()
@@ -110,6 +111,42 @@ def _json_write(out: IO[str], items: list[tuple[str, object]]) -> None:
         else:
             out.write(dump(value))
     out.write("\n}\n")
+
+
+def _logins(party: Party):
+    """The login accounts of the party (a person: their own; a company: the people who act for it,
+    named only by their role) with what the login keeps: the e-mail address, when it was made and last
+    used, the identity providers it is linked to (the provider's subject identifier is left out: for
+    the government login it may be derived from the national number) and the second factors set up
+    (their kind and dates, never their secrets)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    representations = party.representations.select_related("user").order_by("created_at", "id")
+    for representation in representations.iterator(CHUNK):
+        user = representation.user
+        if representation.role != "self":
+            yield {"role": representation.role, "since": _iso(representation.created_at)}
+            continue
+        yield {
+            "role": representation.role,
+            "since": _iso(representation.created_at),
+            "email": user.email,
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+            "identities": [
+                {
+                    "provider": account.provider,
+                    "linked_at": _iso(account.date_joined),
+                    "last_login": _iso(account.last_login),
+                }
+                for account in SocialAccount.objects.filter(user=user).order_by("id")
+            ],
+            "second_factors": [
+                {"type": key.type, "created_at": _iso(key.created_at), "last_used_at": _iso(key.last_used_at)}
+                for key in Authenticator.objects.filter(user=user).order_by("id")
+            ],
+        }
 
 
 def _emails(party: Party):

@@ -112,6 +112,41 @@ def test_the_export_holds_the_partys_dossiers_timeline_submissions_mails_and_fil
     assert [mail["subject"] for mail in data["emails"]] == ["Nieuw dossier"]
 
 
+def test_the_export_names_the_login_its_linked_identity_and_second_factor_without_secrets(client, anna):
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    user, _party, _dossier, _submission = anna
+    SocialAccount.objects.create(user=user, provider="acmidm", uid="SUBJECT-85073003328", extra_data={})
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "GEHEIMTOTP"})
+    enterprise_party(name="Aerts BV", representative=user)
+
+    data, _archive = export(client)
+
+    [login] = data["logins"]
+    assert (login["role"], login["email"]) == ("self", "anna@example.be")
+    assert [identity["provider"] for identity in login["identities"]] == ["acmidm"]
+    assert [factor["type"] for factor in login["second_factors"]] == ["totp"]
+    raw = json.dumps(data)
+    assert "SUBJECT-85073003328" not in raw and "GEHEIMTOTP" not in raw
+    assert "Aerts BV" not in raw  # the company is another party: its data is in its own export
+
+
+def test_a_companys_export_names_its_representatives_only_by_role(client, genk):
+    user = UserFactory(email="zaakvoerder@example.be")
+    person = person_party(name="Zeno Zaakvoerder", user=user)
+    company = enterprise_party(name="Zaak NV", representative=user)
+    client.force_login(user)
+    client.post(reverse("eloket:acting_as"), {"party": company.pk})
+
+    data, _archive = export(client)
+
+    assert data["party"]["display_name"] == "Zaak NV"
+    [login] = data["logins"]
+    assert set(login) == {"role", "since"} and login["role"] != "self"
+    assert "zaakvoerder@example.be" not in json.dumps(data) and person.display_name not in json.dumps(data)
+
+
 def test_another_partys_data_is_not_in_the_export(client, anna, genk):
     other = person_party(name="Bert Bosmans")
     theirs = dossier_of(other, genk, notified=True, plate="2-BER-002")
