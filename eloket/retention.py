@@ -314,6 +314,11 @@ class _Run:
         self.stop_at = None if time_budget_s is None else time.monotonic() + time_budget_s
         self.today = now.date()
         self._sentinels: dict[str, Party] | None = None
+        # The dry run's payments step deletes nothing, so the dossiers step is told what it would
+        # have deleted: a dossier whose money records go in this run is deleted, not anonymised.
+        self._doomed_payments = Q(pk__in=[])
+        self._doomed_movements = Q(pk__in=[])
+        self._doomed_refunds = Q(pk__in=[])
 
     @property
     def sentinels(self) -> dict[str, Party]:
@@ -363,10 +368,20 @@ class _Run:
     def dossiers(self) -> None:
         sentinel_ids = self._sentinel_ids()
         settled = dossiers_settled(today=self.today).exclude(party_id__in=sentinel_ids)
+        # Money records left after the payments step (in a dry run: those it would not delete).
+        doomed = Payment.objects.filter(self._doomed_payments).values("pk")
         money = (
-            Exists(PaymentItem.objects.filter(dossier=OuterRef("pk")))
-            | Exists(Refund.objects.filter(dossier=OuterRef("pk")))
-            | Exists(BankMovement.objects.filter(dossier=OuterRef("pk")))
+            Exists(PaymentItem.objects.filter(dossier=OuterRef("pk")).exclude(payment__in=doomed))
+            | Exists(
+                Refund.objects.filter(dossier=OuterRef("pk"))
+                .exclude(payment__in=doomed)
+                .exclude(pk__in=Refund.objects.filter(self._doomed_refunds).values("pk"))
+            )
+            | Exists(
+                BankMovement.objects.filter(dossier=OuterRef("pk"))
+                .exclude(payment__in=doomed)
+                .exclude(pk__in=BankMovement.objects.filter(self._doomed_movements).values("pk"))
+            )
         )
         for rule, cutoff, pairs in self._each_group(C.DOSSIERS, DossierKind.values):
             due = settled.filter(
@@ -498,6 +513,10 @@ class _Run:
                 self._count(payments, "organisation_id", C.PAYMENTS, rule.action)
                 self._count(movements, "organisation_id", C.PAYMENTS, rule.action)
                 self._count(manual_refunds, "dossier__organisation_id", C.PAYMENTS, rule.action)
+                if rule.action == A.DELETE:
+                    self._doomed_payments |= Q(pk__in=payments.values("pk"))
+                    self._doomed_movements |= Q(pk__in=movements.values("pk"))
+                    self._doomed_refunds |= Q(pk__in=manual_refunds.values("pk"))
                 continue
             for rows in self._batches(payments, "organisation_id"):
                 self._payments_apply([pk for pk, _org in rows], rule.action)

@@ -170,6 +170,33 @@ def test_the_dry_run_counts_what_the_real_run_then_does(genk, hasselt, storage, 
     assert real.total() > 0
 
 
+def test_the_dry_run_foresees_a_dossier_deleted_because_its_payments_go_in_the_same_run(
+    genk, storage, now, apply
+):
+    """Payment records go first; a dossier whose money records are gone is then deleted rather than
+    anonymised. The dry run deletes no payment, and must still count the dossier as deleted."""
+    party = person_party(name="Piet Peeters")
+    dossier = closed_dossier(genk, days_ago=3000, party=party)
+    payment = Payment.objects.create(
+        reference="P-OLD", channel=PaymentChannel.STRIPE, status=PaymentStatus.SUCCEEDED, party=party,
+        organisation=genk, amount_cents=dossier.amount_paid_cents,
+    )  # fmt: skip
+    PaymentItem.objects.create(
+        payment=payment, dossier=dossier, amount_cents=payment.amount_cents, applied=True
+    )
+    Payment.objects.filter(pk=payment.pk).update(created_at=now - dt.timedelta(days=3000))
+    policy(C.PAYMENTS, action=A.DELETE, period=84, unit="months", organisation=genk)
+    policy(C.DOSSIERS, action=A.DELETE, period=30, organisation=genk)
+
+    dry = retention_apply(now=now, dry_run=True)
+    real = apply(now=now, dry_run=False)
+
+    assert real.total(category=C.DOSSIERS, action=A.DELETE) == 1
+    assert real.total(category=C.PAYMENTS, action=A.DELETE) == 1
+    assert dry.counts == real.counts
+    assert not Dossier.objects.filter(pk=dossier.pk).exists()
+
+
 # -- anonymise and delete ---------------------------------------------------------------------------------
 
 
