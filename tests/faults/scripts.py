@@ -96,6 +96,30 @@ def payments_start(*, dossier_ids: list[int]) -> dict:
     return {"sessions": sessions}
 
 
+def question_form() -> dict:
+    """A public question form (no login needed) of the seeded organisation, under its city's page in
+    the site's page tree; returns its path."""
+    from wagtail.models import Page, Site
+
+    from eloket.models import Organisation
+    from forms.constants import Purpose
+    from home.services import content_locales_ensure
+    from tests.forms.citizen_helpers import form_page_make
+    from tests.home.factories import CityPageFactory, HomePageFactory
+
+    locales = {locale.language_code: locale for locale in content_locales_ensure()}
+    organisation = Organisation.objects.get(slug="stad-genk")
+    home = HomePageFactory(parent=Page.get_first_root_node(), locale=locales["nl"])
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = home
+    site.save()
+    city = CityPageFactory(parent=home, municipality=organisation.municipalities.get())
+    page = form_page_make(
+        parent=city, organisation=organisation, purpose=Purpose.QUESTION, allow_anonymous=True, fields=[]
+    )
+    return {"path": page.url}
+
+
 def reconcile() -> dict:
     """The payment reconciliation as its schedule runs it, without waiting for its delay."""
     import datetime as dt
@@ -135,6 +159,7 @@ def steps(*, steps: list[list]) -> list:
 COMMANDS = {
     "seed": seed,
     "payments_start": payments_start,
+    "question_form": question_form,
     "reconcile": reconcile,
     "emit": emit,
     "enqueue": enqueue,

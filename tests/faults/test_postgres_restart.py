@@ -21,6 +21,7 @@ pytestmark = pytest.mark.faults
 
 CLIENTS = 3
 PAYERS = 6
+QUESTIONS = 6
 REQUEST_TIMEOUT = 20
 
 
@@ -223,3 +224,72 @@ def test_payments_confirmed_while_postgresql_is_down_are_each_booked_once_and_wh
     )
     assert rows == [(dossier_id, "paid", True, 1, 1) for dossier_id in sorted(dossier_ids)]
     assert postgres.query("SELECT count(*) FROM eloket_payment", database=name) == [(PAYERS,)]
+
+
+class Question:
+    """One citizen's question form: fetched (with its CSRF cookie and one-time key) before it is sent,
+    as a page stays open in a browser; sent again with the same key after a failure."""
+
+    def __init__(self, url: str, number: int):
+        self.url, self.session = url, requests.Session()
+        page = self.session.get(url, timeout=REQUEST_TIMEOUT)
+        assert page.status_code == 200, page.status_code
+        self.fields = {
+            name: page.text.split(f'name="{name}" value="', 1)[1].split('"', 1)[0]
+            for name in ("csrfmiddlewaretoken", "idempotency_key")
+        }
+        self.fields.update(
+            contact_name=f"Burger {number}",
+            contact_email=f"vraag{number}@example.be",
+            message=f"Vraag {number}: waar kan ik parkeren?",
+        )
+
+    def send(self) -> str:
+        try:
+            response = self.session.post(
+                self.url, data=self.fields, headers={"Referer": self.url}, allow_redirects=False,
+                timeout=REQUEST_TIMEOUT,
+            )  # fmt: skip
+        except requests.RequestException as error:
+            return type(error).__name__
+        return str(response.status_code)
+
+
+def test_questions_sent_while_postgresql_is_down_are_refused_cleanly_then_filed_once_and_whole(
+    database, app_on_services, postgres, sink
+):
+    """Citizens send a question form while the database is down: 503, nothing written; sent again
+    (the same form, the same one-time key), each is filed once, with its message, its receipt e-mail
+    and its event for the organisation; a second send of a filed form changes nothing."""
+    name = database.rsplit("/", 1)[1]
+    app = app_on_services(smtp_port=sink.port, DATABASE_CONN_MAX_AGE=60, ELOKET_PUBLIC_FORM_RATE="1000/m")
+    web, base = app.web("web", wait=False)
+    worker = app.worker("worker", wait=False)
+    _seeded, form = app.call("steps", steps=[["seed", {"citizens": 1}], ["question_form", {}]])
+    app.ready(web, worker)
+    questions = [Question(f"{base}{form['path']}", number) for number in range(QUESTIONS)]
+    before, during = questions[:2], questions[2:]
+    assert [question.send() for question in before] == ["302", "302"]
+
+    postgres.stop("immediate")
+    assert {question.send() for question in during} == {"503"}
+    postgres.start()
+    wait_until(
+        lambda: all(question.send() == "302" for question in during),
+        timeout=60,
+        what="the questions sent again after the restart",
+        every=1,
+    )
+    assert {question.send() for question in questions} == {"302"}  # sent once more: the same answer
+
+    rows = postgres.query(
+        "SELECT s.reference,"
+        " (SELECT count(*) FROM eloket_forms_submissionmessage m WHERE m.submission_id = s.id),"
+        " (SELECT count(*) FROM eloket_notification n WHERE n.key = 'submission-received:' || s.reference),"
+        " (SELECT count(*) FROM eloket_outboxevent e"
+        "   WHERE e.type = 'submission.received' AND e.data->>'submission' = s.reference)"
+        " FROM eloket_forms_submission s ORDER BY s.id",
+        database=name,
+    )
+    assert len(rows) == QUESTIONS
+    assert {tuple(row[1:]) for row in rows} == {(1, 1, 1)}, rows  # message, receipt, event
