@@ -32,13 +32,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(request):
-    """Each test starts with an empty cache: the test database reuses primary keys after a rollback,
-    so a cached inbox of one test's clerk could otherwise answer another test's clerk with the same id.
+    """Each test starts with an empty cache and in Dutch. The cache: the test database reuses primary
+    keys after a rollback, so a cached inbox of one test's clerk could otherwise answer another test's
+    clerk with the same id.
     (Browser tests run the site in its own process and are left alone.)"""
     if "browser" in request.keywords:
         yield
         return
+    from django.conf import settings
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
     yield
+    # A request to /fr/… leaves French active in this thread (LocaleMiddleware activates the URL's
+    # language and nothing deactivates it): the next test starts in the source language again.
+    translation.activate(settings.LANGUAGE_CODE)

@@ -499,8 +499,10 @@ def refunds_fan_out(events) -> int:
     """
     made = 0
     for event in events:
-        amount_cents = (event.data or {}).get("refund_due_cents")
-        if event.type == EventType.DECISION and amount_cents and event.dossier_id:
+        if event.type != EventType.DECISION or not event.dossier_id or not isinstance(event.data, dict):
+            continue  # another event's data may be any JSON (a city system's status update)
+        amount_cents = event.data.get("refund_due_cents")
+        if amount_cents:
             made += len(refund_for_decision(dossier_id=event.dossier_id, amount_cents=amount_cents))
     return made
 
