@@ -271,15 +271,15 @@ class WireMessage:
         return 1
 
     def build(self, row: Notification, to: str) -> MIMEText | MIMEMultipart:
+        subject, message_id = row.subject, row.message_id
+        if any("\n" in value or "\r" in value for value in (subject, to, message_id)):
+            raise BadHeaderError(f"a line break in a header of notification {row.pk}")
         if row.body_html:
             message = MIMEMultipart("alternative")
             message.attach(self._part(row.body_text, "plain"))
             message.attach(self._part(row.body_html, "html"))
         else:
             message = self._part(row.body_text, "plain")
-        subject, message_id = row.subject, row.message_id
-        if any("\n" in value or "\r" in value for value in (subject, to, message_id)):
-            raise BadHeaderError(f"a line break in a header of notification {row.pk}")
         message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
         message["From"] = self.sender
         message["To"] = to

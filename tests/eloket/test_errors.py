@@ -52,22 +52,23 @@ def test_a_form_that_needs_the_cache_answers_503_in_the_visitors_language(redis_
     assert "sessionid" not in response.cookies
 
 
-def test_the_api_answers_503_as_json(rf):
-    request = rf.get("/api/v1/dossiers/")
+def answer_while(error: Exception, request):
+    """``server_error`` as Django calls it: inside the handling of ``error``."""
     try:
-        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-    except RedisConnectionError:
-        response = server_error(request)
+        raise error
+    except type(error):
+        return server_error(request)
+
+
+def test_the_api_answers_503_as_json(rf):
+    error = RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    response = answer_while(error, rf.get("/api/v1/dossiers/"))
     assert (response.status_code, response["Retry-After"]) == (503, "30")
     assert json.loads(response.content)["code"] == "service_unavailable"
 
 
 def test_any_other_error_stays_a_500(rf):
-    request = rf.get("/nl/mijn/")
-    try:
-        raise ValueError("a bug")
-    except ValueError:
-        response = server_error(request)
+    response = answer_while(ValueError("a bug"), rf.get("/nl/mijn/"))
     assert response.status_code == 500
     assert "Retry-After" not in response
 
@@ -86,9 +87,6 @@ def test_a_database_error_wrapped_by_another_is_recognised():
 def test_the_page_is_written_without_touching_the_database(rf, django_assert_num_queries):
     request = rf.get("/de/mijn/")
     with translation.override("de"), django_assert_num_queries(0):
-        try:
-            raise OperationalError("could not connect to server")
-        except OperationalError:
-            response = server_error(request)
+        response = answer_while(OperationalError("could not connect to server"), request)
     assert response.status_code == 503
     assert '<html lang="de">' in response.content.decode()
