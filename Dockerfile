@@ -21,6 +21,7 @@ COPY eloket ./eloket
 COPY forms ./forms
 COPY locale ./locale
 COPY manage.py ./
+COPY gunicorn.conf.py ./
 RUN pip install --upgrade pip && pip install .
 
 # Static files are collected at build time with throwaway values; the real ones come at run time.

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per view first (default 20)")
     parser.add_argument(
         "--only",
-        choices=["all", "overview", "payments", "mail", "ingest", "load"],
+        choices=["all", "overview", "payments", "mail", "ingest", "sessions", "load"],
         default="all",
         help="which benchmarks (default all)",
     )
@@ -47,6 +47,22 @@ def main(argv: list[str] | None = None) -> int:
         "--ingest-dossiers", type=int, default=1_000_000, help="through the bulk API (default 1000000)"
     )
     parser.add_argument("--permits", type=int, default=100_000, help="for the cross-check (default 100000)")
+    parser.add_argument(
+        "--sessions", type=int, default=10_000_000, help="parking sessions, at least (default 10000000)"
+    )
+    parser.add_argument(
+        "--session-retributions",
+        type=int,
+        default=1_000_000,
+        help="retributions for the session cross-check, at least (default 1000000)",
+    )
+    parser.add_argument(
+        "--ingest-sessions",
+        type=int,
+        default=1_000_000,
+        help="through the sessions bulk API (default 1000000)",
+    )
+    parser.add_argument("--rights-checks", type=int, default=200, help="timed rights checks (default 200)")
     parser.add_argument("--db", help="the database's URL (default DATABASE_URL, else var/bench.sqlite3)")
     parser.add_argument(
         "--compare", metavar="URL", help="load: a second database, with each request type's p95 growth"
@@ -72,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench.ingest import main as ingest_main
 
         return 0 if ingest_main(dossiers=args.ingest_dossiers, permits=args.permits) else 1
+    if args.only == "sessions":
+        return 0 if run_sessions(args) else 1
     if args.only == "mail":
         from bench.mail import main as mail_main
 
@@ -90,8 +108,21 @@ def main(argv: list[str] | None = None) -> int:
     from bench.ingest import main as ingest_main
 
     ingest_ok = ingest_main(dossiers=args.ingest_dossiers, permits=args.permits)
+    sessions_ok = run_sessions(args)
     load_ok = run_load(args)
-    return 0 if overview_ok and payments_ok and mail_ok and ingest_ok and load_ok else 1
+    return 0 if overview_ok and payments_ok and mail_ok and ingest_ok and sessions_ok and load_ok else 1
+
+
+def run_sessions(args) -> bool:
+    """Parking sessions (``bench.sessions``): rights check, batch, bulk ingest and cross-check."""
+    from bench.sessions import main as sessions_main
+
+    return sessions_main(
+        sessions=args.sessions,
+        retributions=args.session_retributions,
+        ingest=args.ingest_sessions,
+        checks=args.rights_checks,
+    )
 
 
 def run_load(args) -> bool:

@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from eloket import admin_edge
 from eloket.auth.views import staff_login
 from eloket.payments.webhooks import stripe_webhook
 
@@ -14,6 +15,8 @@ handler500 = "eloket.errors.server_error"
 urlpatterns = [
     # Staff log in with password and TOTP through allauth, not with Wagtail's password-only form.
     path("beheer/login/", staff_login, name="eloket_staff_login"),
+    # Before Wagtail's admin: malformed chooser requests answer 404/400, logout takes a POST only.
+    path("beheer/", include(admin_edge)),
     path("beheer/", include(wagtailadmin_urls)),
     # allauth: the staff login and TOTP pages, and the OpenID Connect login and callback
     # (/account/oidc/acmidm/login/callback/ is the redirect URI to register with ACM/IDM).

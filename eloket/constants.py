@@ -15,6 +15,8 @@ class OrganisationKind(models.TextChoices):
     PARKING_COMPANY = "parking_company", _("Autonoom parkeerbedrijf")
     CONCESSIONAIRE = "concessionaire", _("Concessiehouder")
     GAS_SERVICE = "gas_service", _("GAS-dienst")
+    # Reports parking sessions paid by app or SMS (4411, EasyPark…); handles no dossiers of its own.
+    PARKING_PROVIDER = "parking_provider", _("Aanbieder van mobiel parkeren")
 
 
 class PartyKind(models.TextChoices):
@@ -26,6 +28,11 @@ class RepresentationRole(models.TextChoices):
     SELF = "self", _("Zichzelf")
     LEGAL_REPRESENTATIVE = "legal_representative", _("Wettelijk vertegenwoordiger")
     MANDATED = "mandated", _("Gemachtigde")
+
+
+# The longest grace a retribution regulation may give a parking session (``Regulation``): the rights
+# check reads the sessions of one bounded range around the moment asked (eloket.sessions.coverage).
+SESSION_GRACE_MAX_MINUTES = 24 * 60
 
 
 class DossierKind(models.TextChoices):
@@ -50,11 +57,24 @@ class DossierStatus(models.TextChoices):
     PAID = "paid", _("Betaald")
     CANCELLED = "cancelled", _("Geannuleerd")
     CANCELLED_BY_PERMIT = "cancelled_by_permit", _("Geannuleerd: geldige vergunning")
+    CANCELLED_BY_SESSION = "cancelled_by_session", _("Geannuleerd: betaald via app of sms")
     # Permits
     REQUESTED = "requested", _("Aangevraagd")
     ACTIVE = "active", _("Geldig")
     EXPIRED = "expired", _("Verlopen")
     REVOKED = "revoked", _("Ingetrokken")
+
+
+# A dossier in one of these owes nothing and is done: cancelled by the city, by a permit or a paid
+# session, or a revoked permit.
+VOID_STATUSES = frozenset(
+    {
+        DossierStatus.CANCELLED,
+        DossierStatus.CANCELLED_BY_PERMIT,
+        DossierStatus.CANCELLED_BY_SESSION,
+        DossierStatus.REVOKED,
+    }
+)
 
 
 class TimelineEventKind(models.TextChoices):
@@ -79,6 +99,7 @@ class TimelineEventKind(models.TextChoices):
     DRIVER_NAMED = "driver_named", _("Bestuurder doorgegeven")
     CANCELLED = "cancelled", _("Geannuleerd")
     CANCELLED_BY_PERMIT = "cancelled_by_permit", _("Geannuleerd wegens geldige vergunning")
+    CANCELLED_BY_SESSION = "cancelled_by_session", _("Geannuleerd: betaald via app of sms")
     PAYMENT_RECEIVED = "payment_received", _("Betaling ontvangen")
     PAYMENT_FAILED = "payment_failed", _("Betaling mislukt")
     REFUND_STARTED = "refund_started", _("Terugbetaling gestart")
@@ -232,3 +253,34 @@ class RetentionAction(models.TextChoices):
 class PeriodUnit(models.TextChoices):
     DAYS = "days", _("dagen")
     MONTHS = "months", _("maanden")
+
+
+class StatusGroup(models.TextChoices):
+    """What a status asks of the citizen, the one question the overview answers at a glance. Each group
+    has its own colour, icon and text (``eloket/includes/status_badge.html``)."""
+
+    ACT_NOW = "act_now", _("Actie nodig")
+    WAITING = "waiting", _("Wacht op de stad")
+    DONE = "done", _("Afgerond")
+    CANCELLED = "cancelled", _("Geannuleerd")
+    FINAL = "final", _("Invordering of definitief")
+
+
+_G = StatusGroup
+# Every status in exactly one group (a test holds every DossierStatus to it). ISSUED is before the
+# letter: the city still has to send it. A permit that is active or expired asks nothing more.
+STATUS_GROUPS: dict[str, str] = {
+    DossierStatus.ISSUED: _G.WAITING,
+    DossierStatus.NOTIFIED: _G.ACT_NOW,
+    DossierStatus.REMINDED: _G.ACT_NOW,
+    DossierStatus.FORMAL_NOTICE: _G.ACT_NOW,
+    DossierStatus.CONTESTED: _G.WAITING,
+    DossierStatus.DEFENCE: _G.WAITING,
+    DossierStatus.REQUESTED: _G.WAITING,
+    DossierStatus.PAID: _G.DONE,
+    DossierStatus.ACTIVE: _G.DONE,
+    DossierStatus.EXPIRED: _G.DONE,
+    DossierStatus.ENFORCEABLE: _G.FINAL,
+    DossierStatus.IN_COLLECTION: _G.FINAL,
+    **{status: _G.CANCELLED for status in VOID_STATUSES},
+}

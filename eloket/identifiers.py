@@ -110,3 +110,16 @@ def parse_identifier(*, kind: str, value: str) -> Identifier:
     if kind == PartyKind.PERSON:
         return parse_national_number(value)
     return parse_enterprise_number(value)
+
+
+def enterprise_number_display(value: str) -> str:
+    """An enterprise number as printed on letters and receipts: ``0403.019.261`` (python-stdnum's
+    compact form, old 9-digit numbers with their leading 0, grouped 4-3-3). A value that is not a
+    valid number comes back as stored rather than grouped into something that looks valid."""
+    if not value:
+        return ""
+    try:
+        digits = vat.validate(value)
+    except StdnumError:
+        return value
+    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"

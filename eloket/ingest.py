@@ -4,9 +4,9 @@ stream of many) and for ``manage.py import_dossiers`` (CSV or NDJSON).
 A line is a JSON object (or a CSV row, flattened: ``party_national_number``, ``extra_plates`` as
 ``;``-separated…); see docs/api.md for the fields. Each line gets a result with its line number:
 ``created``, ``updated``, ``unchanged`` or ``error`` with errors per field. Lines are written in
-batches, one transaction each; a line is applied whole (dossier, timeline, outbox event, permit
-cross-check) or not at all: when a batch fails on a conflict, its lines are retried one by one, each
-in its own savepoint, so one bad line never takes the others with it.
+batches, one transaction each; a line is applied whole (dossier, timeline, outbox event, permit and
+parking-session cross-checks) or not at all: when a batch fails on a conflict, its lines are retried
+one by one, each in its own savepoint, so one bad line never takes the others with it.
 
 The party is the plate holder at the time of the facts (for a company: its enterprise number); it is
 found by the keyed hash of that number (``eloket.identifiers``) and created when new, so a dossier for
@@ -46,6 +46,7 @@ from eloket.models import (
     Party,
     PermitMatch,
     Regulation,
+    SessionMatch,
     TimelineEvent,
 )
 from eloket.models.integrations import EventType
@@ -58,6 +59,7 @@ from eloket.policies import policy_for
 from eloket.references import PREFIX as REFERENCE_PREFIX
 from eloket.references import reference_new
 from eloket.scale.writer import Writer
+from eloket.sessions.cross_check import session_cross_check
 
 logger = logging.getLogger(__name__)
 
@@ -978,6 +980,15 @@ class Importer:
             for number, dossier in written.items():
                 if dossier.pk in matched:
                     results[number].dossier_status = DossierStatus.CANCELLED_BY_PERMIT
+        if retributions:
+            # Then parking sessions (eloket.sessions): one indexed probe when no plate was parked by app.
+            check = session_cross_check(dossier_ids=retributions, at=now)
+            if check.cancelled:
+                matched = set(SessionMatch.objects.filter(run=check.run).values_list("dossier_id", flat=True))
+                self.run.cancelled_by_session += len(matched)
+                for number, dossier in written.items():
+                    if dossier.pk in matched:
+                        results[number].dossier_status = DossierStatus.CANCELLED_BY_SESSION
 
     def _parties(self, lines: list[CleanLine]) -> dict[str, PartyRef]:
         """The party of each line by its identifier hash: found, or created (COPY on PostgreSQL)."""

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from eloket.constants import StaffRole
+from eloket.constants import OrganisationKind, StaffRole
 from eloket.models import ApiKey, ApiScope, Organisation, User
+from eloket.models.integrations import PROVIDER_SCOPES
 
 logger = logging.getLogger(__name__)
 
@@ -55,13 +56,27 @@ def coordinator_api_keys(*, user: User) -> QuerySet[ApiKey]:
     ).select_related("organisation")
 
 
-def _scopes_clean(scopes) -> list[str]:
+def api_key_scopes_clean(scopes, *, organisation: Organisation) -> list[str]:
+    """The chosen scopes, refused unless they fit the organisation: only a parking provider's key
+    reports sessions, and a provider's key does nothing else (``ApiKey.has_scope`` enforces the
+    same at every request; this says so when the key is made)."""
     allowed = set(ApiScope.values)
     chosen = sorted(set(scopes or []))
     if not chosen:
         raise ValidationError({"scopes": _("Kies minstens één recht.")}, code="no_scopes")
     if not set(chosen) <= allowed:
         raise ValidationError({"scopes": _("Onbekend recht.")}, code="unknown_scope")
+    if organisation.kind == OrganisationKind.PARKING_PROVIDER:
+        if not set(chosen) <= PROVIDER_SCOPES:
+            message = _(
+                "Een aanbieder van mobiel parkeren mag alleen parkeersessies melden; kies enkel dat recht."
+            )
+            raise ValidationError({"scopes": ValidationError(message, code="provider_scope_only")})
+    elif set(chosen) & PROVIDER_SCOPES:
+        message = _(
+            "Parkeersessies melden kan alleen een aanbieder van mobiel parkeren; deze organisatie is er geen."
+        )
+        raise ValidationError({"scopes": ValidationError(message, code="provider_scope")})
     return chosen
 
 
@@ -84,7 +99,7 @@ def api_key_create(
         name=name.strip(),
         prefix=prefix,
         secret_hash=ApiKey.hash_secret(secret),
-        scopes=_scopes_clean(scopes),
+        scopes=api_key_scopes_clean(scopes, organisation=organisation),
         rights_check_per_minute=rights_check_per_minute,
         created_by=user,
     )
@@ -101,7 +116,7 @@ def api_key_update(*, key_id: int, name: str, scopes, rights_check_per_minute: i
     key = ApiKey.objects.select_for_update().get(pk=key_id)
     coordinator_require(user=user, organisation_id=key.organisation_id)
     key.name = name.strip()
-    key.scopes = _scopes_clean(scopes)
+    key.scopes = api_key_scopes_clean(scopes, organisation=key.organisation)
     key.rights_check_per_minute = rights_check_per_minute
     key.full_clean()
     key.save(update_fields=["name", "scopes", "rights_check_per_minute"])

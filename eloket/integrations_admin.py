@@ -12,6 +12,7 @@ switched off, so their history stays.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,13 +21,14 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
@@ -36,15 +38,18 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from eloket.admin_columns import YesNoColumn
 from eloket.constants import StaffRole
 from eloket.integrations import (
     api_key_create,
     api_key_revoke,
+    api_key_scopes_clean,
     api_key_update,
     coordinator_organisations,
     user_is_coordinator,
 )
 from eloket.models import ApiKey, ApiScope, EventType, User, WebhookDelivery, WebhookEndpoint
+from eloket.webhooks.delivery import previous_secrets
 from eloket.webhooks.services import (
     RedeliveryRefused,
     delivery_redeliver,
@@ -156,6 +161,19 @@ class ApiKeyForm(CoordinatorForm):
     class Meta:
         model = ApiKey
         fields = ["organisation", "name", "scopes", "rights_check_per_minute"]
+
+    def clean(self):
+        """Scopes that do not fit the organisation (sessions:write is a provider's alone) are the
+        field's error on the form, not a failure when the key is saved."""
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation") or getattr(self.instance, "organisation", None)
+        if organisation is not None and cleaned.get("scopes"):
+            try:
+                api_key_scopes_clean(cleaned["scopes"], organisation=organisation)
+            except ValidationError as error:
+                for message in error.message_dict.get("scopes", []):
+                    self.add_error("scopes", message)
+        return cleaned
 
 
 class ApiKeyEditForm(ApiKeyForm):
@@ -350,6 +368,8 @@ class WebhookEndpointEditView(ScopedObjectMixin, generic.EditView):
         context = super().get_context_data(**kwargs)
         context["endpoint"] = self.object
         context["rotate_url"] = reverse("eloket_webhooks:rotate", args=[self.object.pk])
+        if previous_secrets(self.object, now=timezone.now()):
+            context["previous_secret_until"] = self.object.previous_secret_until
         context["deliveries_url"] = reverse("eloket_webhooks:deliveries", args=[self.object.pk])
         return context
 
@@ -401,7 +421,7 @@ class WebhookEndpointViewSet(ModelViewSet):
     list_display = [
         "url",
         "organisation",
-        BooleanColumn("active", label=capfirst(gettext_lazy("actief"))),
+        YesNoColumn("active", label=capfirst(gettext_lazy("actief"))),
         Column("events", label=gettext_lazy("Gebeurtenissen"), accessor=_events_label),
         Column("failing", label=gettext_lazy("Mislukte afleveringen")),
         DateColumn("created_at", label=gettext_lazy("Aangemaakt")),
@@ -446,7 +466,11 @@ def endpoint_rotate_view(request, pk: int):
     return TemplateResponse(
         request,
         "eloket/integrations/webhook_rotate.html",
-        {"endpoint": endpoint, "header_title": _("Nieuw geheim voor de webhook")},
+        {
+            "endpoint": endpoint,
+            "header_title": _("Nieuw geheim voor de webhook"),
+            "overlap_hours": max(settings.WEBHOOK_SECRET_OVERLAP_HOURS, 0),
+        },
     )
 
 

@@ -1,5 +1,7 @@
 from csp.constants import NONCE
+from django.conf import settings
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from eloket.admin_csp import admin_nonce
@@ -66,10 +68,24 @@ class AdminContentSecurityPolicyMiddleware:
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
-    """Django's, except that a 404 outside the language-prefixed site (the API, the webhooks) stays a
-    404: Django would redirect it to ``/nl/…``, which Wagtail's catch-all page route always "matches"."""
+    """Django's, with two differences.
+
+    - A 404 outside the language-prefixed site (the API, the webhooks) stays a 404: Django would
+      redirect it to ``/nl/…``, which Wagtail's catch-all page route always "matches".
+    - The admin (``/beheer/``) is in Dutch, the source language, whatever the browser asks: a clerk
+      in Genk with an English browser works in Dutch. Staff choose another language in their account
+      (Wagtail's preferred language, applied by its ``require_admin_access`` inside this default).
+    """
 
     UNPREFIXED = ("/api/", "/betalingen/webhook/")
+    ADMIN = "/beheer/"
+
+    def process_request(self, request):
+        if request.path_info.startswith(self.ADMIN):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return
+        super().process_request(request)
 
     def process_response(self, request, response):
         if request.path_info.startswith(self.UNPREFIXED):

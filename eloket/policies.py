@@ -44,6 +44,11 @@ class DossierPolicy:
     contest_status: ClassVar[str | None] = None
     # Whether a decision may lower the amount (not for GAS: the law fixes it).
     amount_may_change: ClassVar[bool] = False
+    # Whether the citizen may appeal a decision to the police court (GAS: within one month of its
+    # notification). The e-loket shows the route; it does not handle the appeal.
+    appeal_to_police_court: ClassVar[bool] = False
+    # The fine above which a defence may ask for an oral hearing (None: never).
+    oral_hearing_above_cents: ClassVar[int | None] = None
 
     def event_for(self, from_status: str, to_status: str) -> str | None:
         return self.transitions.get((from_status, to_status))
@@ -56,6 +61,11 @@ class DossierPolicy:
 
     def is_closed(self, dossier: Dossier) -> bool:
         return dossier.status in self.closed_statuses
+
+    def oral_hearing_allowed(self, dossier: Dossier) -> bool:
+        """Whether a defence of this dossier may ask to be heard orally (GAS law: fines above 70 euro)."""
+        threshold = self.oral_hearing_above_cents
+        return threshold is not None and dossier.amount_original_cents > threshold
 
     def citizen_actions(self, dossier: Dossier) -> tuple[str, ...]:
         actions = self.actions_by_status.get(dossier.status, ())
@@ -105,22 +115,26 @@ class RetributionPolicy(DossierPolicy):
         (S.ISSUED, S.NOTIFIED): E.NOTIFIED,
         (S.ISSUED, S.CANCELLED): E.CANCELLED,
         (S.ISSUED, S.CANCELLED_BY_PERMIT): E.CANCELLED_BY_PERMIT,
+        (S.ISSUED, S.CANCELLED_BY_SESSION): E.CANCELLED_BY_SESSION,
         (S.NOTIFIED, S.PAID): E.PAID,
         (S.NOTIFIED, S.CONTESTED): E.CONTESTED,
         (S.NOTIFIED, S.REMINDED): E.REMINDER,
         (S.NOTIFIED, S.CANCELLED): E.CANCELLED,
         (S.NOTIFIED, S.CANCELLED_BY_PERMIT): E.CANCELLED_BY_PERMIT,
+        (S.NOTIFIED, S.CANCELLED_BY_SESSION): E.CANCELLED_BY_SESSION,
         (S.REMINDED, S.PAID): E.PAID,
         (S.REMINDED, S.CONTESTED): E.CONTESTED,
         (S.REMINDED, S.FORMAL_NOTICE): E.FORMAL_NOTICE,
         (S.REMINDED, S.CANCELLED): E.CANCELLED,
         (S.REMINDED, S.CANCELLED_BY_PERMIT): E.CANCELLED_BY_PERMIT,
+        (S.REMINDED, S.CANCELLED_BY_SESSION): E.CANCELLED_BY_SESSION,
         (S.FORMAL_NOTICE, S.PAID): E.PAID,
         (S.FORMAL_NOTICE, S.CONTESTED): E.CONTESTED,
         # Only an undisputed debt may be handed to collection (dwangbevel): not from CONTESTED.
         (S.FORMAL_NOTICE, S.IN_COLLECTION): E.COLLECTION,
         (S.FORMAL_NOTICE, S.CANCELLED): E.CANCELLED,
         (S.FORMAL_NOTICE, S.CANCELLED_BY_PERMIT): E.CANCELLED_BY_PERMIT,
+        (S.FORMAL_NOTICE, S.CANCELLED_BY_SESSION): E.CANCELLED_BY_SESSION,
         (S.IN_COLLECTION, S.PAID): E.PAID,
         (S.IN_COLLECTION, S.CANCELLED): E.CANCELLED,
         (S.CONTESTED, S.CANCELLED): E.DECIDED_UPHELD,
@@ -129,11 +143,13 @@ class RetributionPolicy(DossierPolicy):
         (S.CONTESTED, S.CANCELLED_BY_PERMIT): E.CANCELLED_BY_PERMIT,
         (S.PAID, S.CONTESTED): E.CONTESTED,
         (S.PAID, S.CANCELLED): E.CANCELLED,
+        # A session reported late covers a retribution already paid: cancelled, and refunded.
+        (S.PAID, S.CANCELLED_BY_SESSION): E.CANCELLED_BY_SESSION,
     }
     on_hold_statuses = frozenset({S.CONTESTED})
     contest_status = S.CONTESTED
     amount_may_change = True
-    closed_statuses = frozenset({S.PAID, S.CANCELLED, S.CANCELLED_BY_PERMIT})
+    closed_statuses = frozenset({S.PAID, S.CANCELLED, S.CANCELLED_BY_PERMIT, S.CANCELLED_BY_SESSION})
     actions_by_status = {
         S.NOTIFIED: (A.PAY, A.CONTEST, A.ASK),
         S.REMINDED: (A.PAY, A.CONTEST, A.ASK),
@@ -143,6 +159,7 @@ class RetributionPolicy(DossierPolicy):
         S.PAID: (A.CONTEST, A.ASK),
         S.CANCELLED: (A.ASK,),
         S.CANCELLED_BY_PERMIT: (A.ASK,),
+        S.CANCELLED_BY_SESSION: (A.ASK,),
     }
 
     def next_step_up(self, dossier: Dossier, today: dt.date) -> StepUp | None:
@@ -196,6 +213,9 @@ class GasPolicy(DossierPolicy):
     }
     on_hold_statuses = frozenset({S.DEFENCE})
     contest_status = S.DEFENCE
+    appeal_to_police_court = True
+    # The GAS law (24 June 2013): above 70 euro the offender may present the defence orally.
+    oral_hearing_above_cents = 7000
     closed_statuses = frozenset({S.PAID, S.CANCELLED})
     actions_by_status = {
         S.NOTIFIED: (A.PAY, A.DEFEND, A.NAME_DRIVER, A.ASK),

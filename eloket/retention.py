@@ -11,6 +11,10 @@ Never touched: a dossier that is not closed for its kind, still owes money, can 
 unmatched bank movement. Payment records are anonymised with their dossier and deleted only by the
 ``payments`` category, which refuses less than 7 years (docs/retention.md).
 
+A dry run also names the stored files (evidence, submission attachments) that would go: the
+attachments category's own and those deleted along with an anonymised or deleted dossier or
+submission (counted under ``attachments`` without an organisation, as the real run counts them).
+
 Side effects: rows updated or deleted, files removed, one log line per category with counts only.
 """
 
@@ -29,8 +33,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from eloket.constants import (
     PAYMENT_UNFINISHED,
+    VOID_STATUSES,
     DossierKind,
-    DossierStatus,
     MovementStatus,
     NotificationStatus,
     PartyKind,
@@ -90,12 +94,14 @@ DEFAULT_RULES: dict[str, Rule] = {
     C.PAYMENTS: Rule(120, "months", A.DELETE),
 }
 
-CANCELLED = (DossierStatus.CANCELLED, DossierStatus.CANCELLED_BY_PERMIT, DossierStatus.REVOKED)
+CANCELLED = tuple(sorted(VOID_STATUSES))
 
 
 @dataclass
 class RetentionReport:
-    """Counts per (organisation id or None, category, action); ``names`` for printing."""
+    """Counts per (organisation id or None, category, action); ``names`` for printing; ``files``, in a
+    dry run: the storage names of the files that would be removed (the real run removes them and
+    keeps counts only, so that its memory does not grow with the backlog)."""
 
     dry_run: bool
     now: dt.datetime
@@ -103,6 +109,10 @@ class RetentionReport:
     # False when the time budget ran out: what is left is done by the next run.
     complete: bool = True
     names: dict[int | None, str] = field(default_factory=dict)
+    files: set[str] = field(default_factory=set)
+
+    def file_names(self) -> list[str]:
+        return sorted(self.files)
 
     def add(self, organisation_id: int | None, category: str, action: str, count: int) -> None:
         if count:
@@ -319,6 +329,9 @@ class _Run:
         self._doomed_payments = Q(pk__in=[])
         self._doomed_movements = Q(pk__in=[])
         self._doomed_refunds = Q(pk__in=[])
+        # The dry run's file records already foreseen, ("evidence" | "attachment", pk): a file the
+        # attachments step would delete is not counted again with its dossier or submission.
+        self._foreseen: set[tuple[str, int]] = set()
 
     @property
     def sentinels(self) -> dict[str, Party]:
@@ -395,6 +408,8 @@ class _Run:
             if self.dry_run:
                 self._count(keep, "organisation_id", C.DOSSIERS, A.ANONYMISE)
                 self._count(drop, "organisation_id", C.DOSSIERS, A.DELETE)
+                # Both anonymising and deleting a dossier delete its evidence.
+                self._side_files_foresee(Evidence.objects.filter(dossier__in=due), "evidence")
                 continue
             for rows in self._batches(keep, "organisation_id"):
                 self._dossiers_anonymise([pk for pk, _org in rows])
@@ -441,15 +456,39 @@ class _Run:
 
     def _side_files(self, count: int) -> None:
         """Files that went with their anonymised or deleted record (their own period was longer):
-        counted as attachments, without an organisation (the dry run cannot foresee them)."""
+        counted as attachments, without an organisation."""
         self.report.add(None, C.ATTACHMENTS, A.DELETE, count)
 
-    def _evidence_delete(self, evidence: QuerySet[Evidence]) -> int:
-        storage = Evidence._meta.get_field("file").storage
-        names = [(storage, name) for name in evidence.values_list("file", flat=True)]
-        evidence.delete()
-        _delete_files_after_commit(names)
+    def _files_foresee(self, records: QuerySet, label: str, org_field: str | None = None) -> int:
+        """Dry run: note the files of ``records`` (evidence or attachments) as going, each record once;
+        counted per organisation under ``attachments`` when ``org_field`` is given. Returns how many
+        records were new."""
+        fields = ("pk", "file", org_field) if org_field else ("pk", "file")
+        new = 0
+        for pk, name, *organisation in records.order_by().values_list(*fields).iterator(chunk_size=2000):
+            if (label, pk) in self._foreseen:
+                continue
+            self._foreseen.add((label, pk))
+            new += 1
+            if name:
+                self.report.files.add(name)
+            if org_field:
+                self.report.add(organisation[0], C.ATTACHMENTS, A.DELETE, 1)
+        return new
+
+    def _side_files_foresee(self, records: QuerySet, label: str) -> None:
+        self._side_files(self._files_foresee(records, label))
+
+    def _files_remove(self, records: QuerySet, field_of) -> int:
+        """Delete ``records`` and, after commit, their files. Returns how many records went."""
+        storage = field_of._meta.get_field("file").storage
+        names = list(records.values_list("file", flat=True))
+        records.delete()
+        _delete_files_after_commit([(storage, name) for name in names])
         return len(names)
+
+    def _evidence_delete(self, evidence: QuerySet[Evidence]) -> int:
+        return self._files_remove(evidence, Evidence)
 
     def _parties_orphaned_delete(self, party_ids: set[int]) -> None:
         """Parties left with nothing (no dossier, payment, submission or login) go too."""
@@ -562,7 +601,7 @@ class _Run:
     # -- submissions and attachments -------------------------------------------------------------------
 
     def submissions(self) -> None:
-        from forms.models import Submission
+        from forms.models import Submission, SubmissionAttachment
 
         settled = _submissions_settled().exclude(contact_name=ANONYMISED_NAME)
         for rule, cutoff, pairs in self._each_group(C.SUBMISSIONS, ["", *DossierKind.values]):
@@ -572,6 +611,9 @@ class _Run:
             )
             if self.dry_run:
                 self._count(due, "organisation_id", C.SUBMISSIONS, rule.action)
+                self._side_files_foresee(
+                    SubmissionAttachment.objects.filter(submission__in=due), "attachment"
+                )
                 continue
             for rows in self._batches(due, "organisation_id"):
                 ids = [pk for pk, _org in rows]
@@ -603,11 +645,7 @@ class _Run:
     def _attachments_delete(self, attachments) -> int:
         from forms.models import SubmissionAttachment
 
-        storage = SubmissionAttachment._meta.get_field("file").storage
-        names = [(storage, name) for name in attachments.values_list("file", flat=True)]
-        attachments.delete()
-        _delete_files_after_commit(names)
-        return len(names)
+        return self._files_remove(attachments, SubmissionAttachment)
 
     def attachments(self) -> None:
         from forms.models import SubmissionAttachment
@@ -627,8 +665,8 @@ class _Run:
                 )
             )
             if self.dry_run:
-                self._count(evidence, "dossier__organisation_id", C.ATTACHMENTS, A.DELETE)
-                self._count(attachments, "submission__organisation_id", C.ATTACHMENTS, A.DELETE)
+                self._files_foresee(evidence, "evidence", "dossier__organisation_id")
+                self._files_foresee(attachments, "attachment", "submission__organisation_id")
                 continue
             for rows in self._batches(evidence, "dossier__organisation_id"):
                 with transaction.atomic():

@@ -122,7 +122,7 @@ def dossier_create(
         occurred_at=issued_at or occurred_at or now,
         actor_label=actor_label or str(organisation),
     )
-    _permit_cross_check_for(dossier)
+    _cross_check_for(dossier)
     logger.info("dossier_created dossier=%s kind=%s organisation=%s", dossier.pk, kind, organisation.pk)
     return dossier
 
@@ -131,16 +131,18 @@ def dossier_create(
 PERMIT_SCOPE_STATUSES = frozenset({DossierStatus.ACTIVE, DossierStatus.EXPIRED, DossierStatus.REVOKED})
 
 
-def _permit_cross_check_for(dossier: Dossier) -> None:
+def _cross_check_for(dossier: Dossier) -> None:
     """A permit written: its scope follows, and what it covers is cancelled (retroactively). A
-    retribution written: checked against the permits. Set-based either way (eloket.permits)."""
+    retribution written: checked against the permits, then against the parking sessions. Set-based
+    either way (eloket.permits, eloket.sessions.cross_check), as an import does it."""
     from eloket.permits import PERMIT_KINDS, permit_cross_check, permit_written
+    from eloket.sessions.cross_check import session_cross_check
 
     if dossier.kind in PERMIT_KINDS:
         permit_written(permit_ids=[dossier.pk])
-    elif (
-        dossier.kind == DossierKind.PARKING_RETRIBUTION
-        and permit_cross_check(dossier_ids=[dossier.pk]).cancelled
+    elif dossier.kind == DossierKind.PARKING_RETRIBUTION and (
+        permit_cross_check(dossier_ids=[dossier.pk]).cancelled
+        or session_cross_check(dossier_ids=[dossier.pk]).cancelled
     ):
         dossier.refresh_from_db()
 
@@ -197,7 +199,7 @@ def dossier_transition(
         )
         event_id = event.pk
         if to_status in PERMIT_SCOPE_STATUSES:
-            _permit_cross_check_for(dossier)
+            _cross_check_for(dossier)
         # Only a hook that logs: a broker outage must not fail the committed change (eloket.tasks).
         enqueue_after_commit("eloket.tasks.dossier_transitioned", event_id)
     logger.info(

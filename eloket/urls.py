@@ -15,6 +15,7 @@ urlpatterns = [
         name="evidence_file",
     ),
     path("mijn/handelen-als/", views.acting_as, name="acting_as"),
+    path("mijn/parkeersessies/", views.parking_sessions, name="parking_sessions"),
     path("mijn/voorkeuren/", mail_views.mail_preferences, name="mail_preferences"),
     path("mijn/gegevens/", views.data_export, name="data_export"),
     path("mijn/contact/", auth_views.contact_address, name="contact_address"),

@@ -18,9 +18,15 @@ from eloket import selectors, services
 from eloket.actions import actions_for
 from eloket.auth.guest import acting_user, dossier_scope, login_or_dossier_grant_required
 from eloket.auth.middleware import CITIZEN_SESSION_KEY
+from eloket.constants import DossierStatus
+from eloket.decisions import dossier_decision_get
 from eloket.forms import OverviewFilterForm
 from eloket.middleware import ACTING_PARTY_SESSION_KEY
 from eloket.models import User
+from eloket.sessions.selectors import parking_sessions_for_party, session_match_for_dossier
+
+# How many of the latest parking sessions the overview shows (the rest on their own page).
+OVERVIEW_SESSIONS = 3
 
 
 @login_required
@@ -30,8 +36,15 @@ def overview(request: HttpRequest) -> HttpResponse:
         return render(request, "eloket/no_party.html", status=200)
     municipalities = list(selectors.dossier_municipalities(party=party))
     form = OverviewFilterForm(request.GET or None, municipalities=municipalities)
-    dossiers = selectors.dossier_list(party=party, **form.filters())
-    page = Paginator(dossiers, settings.ELOKET_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    filters = form.filters()
+    is_filtered = any(value for key, value in filters.items() if key != "sort")
+    dossiers = selectors.dossier_list(party=party, **filters)
+    totals = selectors.party_totals(party=party)
+    # Unfiltered, the list holds all the party's dossiers, which the totals counted already.
+    paginator = Paginator(dossiers, settings.ELOKET_PAGE_SIZE)
+    if not is_filtered:
+        paginator.count = totals.count
+    page = paginator.get_page(request.GET.get("pagina"))
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(
@@ -41,9 +54,12 @@ def overview(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "page_query": query.urlencode(),
-            "totals": selectors.dossier_totals(party=party),
-            "needs_action": selectors.dossier_needs_action(party=party),
-            "is_filtered": any(v for k, v in form.filters().items() if k != "sort"),
+            "totals": totals,
+            "needs_action": selectors.dossier_needs_action(party=party, municipalities=municipalities),
+            "sessions": list(parking_sessions_for_party(party=party, limit=OVERVIEW_SESSIONS))
+            if totals.has_sessions
+            else [],
+            "is_filtered": is_filtered,
             "today": timezone.localdate(),
             # One reverse() for the page instead of one per row; the reference is a slug.
             "dossier_url_prefix": reverse("eloket:dossier_detail", args=["_"])[:-2],
@@ -58,6 +74,11 @@ def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
     services.dossier_record_view(dossier=dossier, user=acting_user(request))
     policy = dossier.policy
     today = timezone.localdate()
+    session_match = (
+        session_match_for_dossier(dossier=dossier)
+        if dossier.status == DossierStatus.CANCELLED_BY_SESSION
+        else None
+    )
     return render(
         request,
         "eloket/dossier_detail.html",
@@ -71,8 +92,21 @@ def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "evidence": selectors.evidence_for(dossier=dossier),
             "actions": actions_for(dossier),
             "today": today,
+            "session_match": session_match,
+            "decision": dossier_decision_get(party=party, dossier=dossier),
         },
     )
+
+
+@login_required
+def parking_sessions(request: HttpRequest) -> HttpResponse:
+    """The page "Parkeersessies": the acting party's sessions paid by app or SMS, newest first."""
+    party = request.acting_party
+    if not party:
+        return render(request, "eloket/no_party.html")
+    sessions = parking_sessions_for_party(party=party)
+    page = Paginator(sessions, settings.ELOKET_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    return render(request, "eloket/parking_sessions.html", {"page": page})
 
 
 @login_or_dossier_grant_required

@@ -48,7 +48,8 @@ class RegulationViewSet(ModelViewSet):
     form_fields = [
         "organisation", "municipality", "kind", "code", "title", "url", "valid_from", "valid_until",
         "pay_term_days", "contest_term_days", "reminder_term_days", "formal_notice_term_days",
-        "reminder_cost_cents", "formal_notice_cost_cents", "tariff",
+        "reminder_cost_cents", "formal_notice_cost_cents", "tariff", "session_grace_minutes",
+        "session_near_minutes",
     ]  # fmt: skip
 
 
@@ -116,6 +117,15 @@ def register_retention():
     from eloket.retention_admin import RetentionPolicyViewSet
 
     return RetentionPolicyViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_parking():
+    """Parking areas and the sessions reported in them, for city staff and operators
+    (eloket.sessions.admin)."""
+    from eloket.sessions.admin import ParkingGroup
+
+    return ParkingGroup()
 
 
 @hooks.register("register_log_actions")

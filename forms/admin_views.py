@@ -35,8 +35,10 @@ from forms.admin_forms import (
     MessageForm,
     SavedFilterForm,
 )
+from forms.admin_paid_by_app import paid_by_app_box
 from forms.constants import CONTESTING_PURPOSES, OPEN_STATUSES, Purpose, SubmissionStatus
 from forms.export import EXPORT_FORMATS, export_rows, xlsx_response
+from forms.forms import NO, ORAL_HEARING_LABELS, PAID_BY_APP_LABELS, YES
 
 PER_PAGE = 50
 VIEW_PERMISSION = "eloket_forms.view_submission"
@@ -184,7 +186,6 @@ def _inbox_fragments(request: HttpRequest, query: str) -> dict[str, str]:
     ]
     context = {
         "form": form,
-        "filters_open": bool(request.GET.keys() - {"status", "p"}),
         "page": page,
         "rows": _inbox_rows(page.object_list),
         "late_label": _("laattijdig"),
@@ -349,6 +350,7 @@ def _detail_context(request: HttpRequest, submission, **forms) -> dict:
         "decision_form": forms.get("decision_form") or DecisionForm(),
         "close_form": forms.get("close_form") or CloseForm(),
         "form_data_items": _form_data_items(submission),
+        "paid_by_app": paid_by_app_box(submission=submission, can_change=user.has_perm(CHANGE_PERMISSION)),
     }
 
 
@@ -357,11 +359,20 @@ def _form_data_items(submission) -> list[tuple[str, str]]:
     data = submission.form_data or {}
     page = submission.page.specific
     fields = page.form_fields.all() if hasattr(page, "form_fields") else []
-    labels = {field.clean_name: field.label for field in fields}
+    labels = {
+        **PAID_BY_APP_LABELS,
+        **ORAL_HEARING_LABELS,
+        **{field.clean_name: field.label for field in fields},
+    }
+    words = {True: _("ja"), False: _("nee")}
     items = []
     for key, value in data.items():
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
+        if isinstance(value, bool):
+            value = words[value]
+        elif key in PAID_BY_APP_LABELS and value in (YES, NO):  # the e-loket's own yes/no question
+            value = words[value == YES]
+        elif isinstance(value, list):
+            value = ", ".join(str(words.get(v, v)) if isinstance(v, bool) else str(v) for v in value)
         items.append((labels.get(key, key), str(value)))
     return items
 

@@ -71,7 +71,17 @@ class EloketFormBuilder(FormBuilder):
 
 # Names of the fields every form has (forms.forms.SubmissionForm); an editor's field may not take one.
 RESERVED_KEYS = frozenset(
-    {"contest_reason", "message", "contact_name", "contact_email", "idempotency_key", "website"}
+    {
+        "contest_reason",
+        "message",
+        "contact_name",
+        "contact_email",
+        "idempotency_key",
+        "website",
+        "paid_by_app",
+        "paid_by_app_provider",
+        "oral_hearing",
+    }
 )
 
 

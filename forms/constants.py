@@ -28,6 +28,16 @@ PURPOSE_FOR_ACTION = {
 }
 
 
+# The question the e-loket adds itself to a GAS defence where the law allows an oral hearing (a fine
+# above 70 euro: ``DossierPolicy.oral_hearing_allowed``); the answer is a boolean in
+# ``Submission.form_data`` under this key. Elsewhere it is refused with ``ORAL_HEARING_REFUSED``.
+ORAL_HEARING = "oral_hearing"
+ORAL_HEARING_REFUSED = _(
+    "Mondeling gehoord worden kan alleen bij een GAS-boete van meer dan 70 euro. Uw verweer wordt "
+    "schriftelijk behandeld: schrijf alles wat u wilt zeggen in uw verweer."
+)
+
+
 class ContestReason(models.TextChoices):
     """Grounds of a contest or defence (domain.md §2.4)."""
 
@@ -72,6 +82,19 @@ class ScanStatus(models.TextChoices):
     NOT_SCANNED = "not_scanned", _("Niet gescand")
     CLEAN = "clean", _("Geen virus gevonden")
     INFECTED = "infected", _("Virus gevonden")
+
+
+# What each scan status means for the clerk about to open a file (the inbox's submission page).
+SCAN_STATUS_EXPLAINED = {
+    ScanStatus.NOT_SCANNED: _(
+        "Niet gescand: er was geen virusscanner ingesteld toen dit bestand binnenkwam. Open het alleen "
+        "als u zo'n bestand van deze afzender verwacht."
+    ),
+    ScanStatus.CLEAN: _("Geen virus gevonden: de virusscanner controleerde het bestand bij het opladen."),
+    ScanStatus.INFECTED: _(
+        "Virus gevonden bij het opladen: het bestand is geblokkeerd en kan niet geopend of gedownload worden."
+    ),
+}
 
 
 # Upload limits of a form page unless its editor sets others.

@@ -142,24 +142,9 @@ FORMS = {
             "We have received your defence. Until the decision you will not receive reminders.",
             "Wir haben Ihre Verteidigung erhalten. Bis zur Entscheidung erhalten Sie keine Erinnerungen.",
         ),
-        fields=(
-            Field(
-                T(
-                    "Ik wil mondeling gehoord worden",
-                    "Je souhaite être entendu oralement",
-                    "I want an oral hearing",
-                    "Ich möchte mündlich angehört werden",
-                ),
-                "checkbox",
-                help_text=T(
-                    "Mogelijk voor boetes boven 70 euro.",
-                    "Possible pour les amendes de plus de 70 euros.",
-                    "Possible for fines above 70 euros.",
-                    "Möglich für Geldbußen über 70 Euro.",
-                ),
-            ),
-            PHOTOS,
-        ),
+        # No oral-hearing checkbox of the editor's: the e-loket asks it itself, only for a fine above
+        # 70 euro (forms.forms.offers_oral_hearing).
+        fields=(PHOTOS,),
     ),
     Purpose.NAME_DRIVER: FormContent(
         purpose=Purpose.NAME_DRIVER,

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.contrib.forms.forms import BaseForm
 
+from eloket.constants import DossierKind
 from forms.builder import MultipleFilesField
-from forms.constants import CONTESTING_PURPOSES, ContestReason, Purpose
+from forms.constants import CONTESTING_PURPOSES, ORAL_HEARING, ORAL_HEARING_REFUSED, ContestReason, Purpose
 from forms.uploads import CheckedUpload, UploadLimits
 
 MESSAGE_MAX_LENGTH = 5000
@@ -36,6 +37,68 @@ MESSAGE_LABELS = {
 }
 
 
+# The question the e-loket adds itself to a contest of a parking retribution ("I had paid by app"): the
+# answer is stored in ``Submission.form_data`` under these keys (``PAID_BY_APP`` a boolean), shown to
+# the clerk, and a yes starts the search for near sessions (``eloket.sessions.near``).
+PAID_BY_APP = "paid_by_app"
+PAID_BY_APP_PROVIDER = "paid_by_app_provider"
+PAID_BY_APP_LABELS = {
+    PAID_BY_APP: _("Betaald via een app of sms"),
+    PAID_BY_APP_PROVIDER: _("Via welke app of sms-dienst"),
+}
+YES, NO = "yes", "no"
+
+
+def asks_paid_by_app(*, purpose: str, dossier_kinds) -> bool:
+    """A contest of a parking retribution asks whether the citizen had paid by app or SMS."""
+    return purpose == Purpose.CONTEST and DossierKind.PARKING_RETRIBUTION in set(dossier_kinds or ())
+
+
+def paid_by_app_fields() -> dict[str, forms.Field]:
+    return {
+        PAID_BY_APP: forms.ChoiceField(
+            label=_("Had u betaald via een app of sms?"),
+            choices=[(YES, _("Ja, ik had betaald via een app of sms")), (NO, _("Nee"))],
+            widget=forms.RadioSelect,
+            required=False,
+            help_text=_(
+                "Dan zoeken we uw parkeersessie op, ook als de zone of de nummerplaat net anders was."
+            ),
+        ),
+        PAID_BY_APP_PROVIDER: forms.CharField(
+            label=_("Als u ja antwoordde: via welke app of sms-dienst?"),
+            max_length=100,
+            required=False,
+            help_text=_("Bijvoorbeeld 4411, EasyPark, Yellowbrick of Parkmobile."),
+        ),
+    }
+
+
+ORAL_HEARING_LABELS = {ORAL_HEARING: _("Mondeling gehoord worden")}
+# The editor's own checkbox of the demo's defence forms before the e-loket asked this itself: left out
+# of the form, so that a fine of 70 euro or less does not offer it.
+LEGACY_ORAL_HEARING_KEYS = frozenset({"ik_wil_mondeling_gehoord_worden"})
+
+
+def offers_oral_hearing(*, purpose: str, dossier) -> bool:
+    """A GAS defence offers an oral hearing only where the law allows one (the dossier's policy: a fine
+    above 70 euro). Without a dossier (the editor's preview of a defence form) the question is shown."""
+    if purpose != Purpose.DEFENCE:
+        return False
+    return dossier is None or dossier.policy.oral_hearing_allowed(dossier)
+
+
+def oral_hearing_field() -> forms.Field:
+    return forms.BooleanField(
+        label=_("Ik wil mondeling gehoord worden"),
+        required=False,
+        help_text=_(
+            "Uw boete is hoger dan 70 euro: u mag uw verweer ook mondeling toelichten bij de "
+            "sanctionerend ambtenaar. U krijgt dan een uitnodiging met datum en plaats."
+        ),
+    )
+
+
 def new_idempotency_key() -> str:
     return secrets.token_urlsafe(24)
 
@@ -44,6 +107,8 @@ class SubmissionFormBase(BaseForm):
     """Fixed fields come first, then the editor's fields, then the editor's file fields."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # A GAS defence of a fine of 70 euro or less: an oral hearing sent anyway is refused, not ignored.
+    refuses_oral_hearing = False
 
     def __init__(self, *args, limits: UploadLimits | None = None, **kwargs):
         self.limits = limits or UploadLimits()
@@ -57,6 +122,8 @@ class SubmissionFormBase(BaseForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if self.refuses_oral_hearing and self.data.get(ORAL_HEARING) not in (None, "", "false", "off"):
+            self.add_error(None, ValidationError(ORAL_HEARING_REFUSED, code="oral_hearing_not_allowed"))
         names = self.file_field_names
         total = sum(len(cleaned_data.get(name) or []) for name in names)
         if total > self.limits.max_files:
@@ -75,8 +142,19 @@ class SubmissionFormBase(BaseForm):
             "contact_email",
             "contest_reason",
             "message",
+            PAID_BY_APP,
+            PAID_BY_APP_PROVIDER,
+            ORAL_HEARING,
         }
         data = {}
+        if ORAL_HEARING in self.fields:
+            data[ORAL_HEARING] = bool(self.cleaned_data.get(ORAL_HEARING))
+        answer = self.cleaned_data.get(PAID_BY_APP) if PAID_BY_APP in self.fields else ""
+        if answer in (YES, NO):  # not answered: nothing stored
+            data[PAID_BY_APP] = answer == YES
+            provider = (self.cleaned_data.get(PAID_BY_APP_PROVIDER) or "").strip()
+            if answer == YES and provider:
+                data[PAID_BY_APP_PROVIDER] = provider
         for name, value in self.cleaned_data.items():
             if name in fixed:
                 continue
@@ -89,9 +167,14 @@ class SubmissionFormBase(BaseForm):
         return [upload for name in self.file_field_names for upload in self.cleaned_data.get(name) or []]
 
 
-def submission_form_class(*, page, purpose: str, anonymous: bool) -> type[SubmissionFormBase]:
-    """The form a citizen fills in on ``page`` (``purpose`` may differ from the page's only in tests)."""
-    fields: dict[str, forms.Field] = {}
+def submission_form_class(
+    *, page, purpose: str, anonymous: bool, dossier_kind: str = "", oral_hearing: bool = False
+) -> type[SubmissionFormBase]:
+    """The form a citizen fills in on ``page`` (``purpose`` may differ from the page's only in tests)
+    about a dossier of ``dossier_kind`` (empty: the page's preview, which shows what its kinds ask).
+    ``oral_hearing`` (``offers_oral_hearing``): a defence asks whether the citizen wants to be heard;
+    a defence without it refuses the answer."""
+    fields: dict = {}
     if anonymous:
         fields["contact_name"] = forms.CharField(label=_("Uw naam"), max_length=200)
         fields["contact_email"] = forms.EmailField(
@@ -105,6 +188,9 @@ def submission_form_class(*, page, purpose: str, anonymous: bool) -> type[Submis
             widget=forms.RadioSelect,
             error_messages={"required": _("Kies een reden.")},
         )
+    kinds = [dossier_kind] if dossier_kind else page.dossier_kinds
+    if asks_paid_by_app(purpose=purpose, dossier_kinds=kinds):
+        fields.update(paid_by_app_fields())
     fields["message"] = forms.CharField(
         label=MESSAGE_LABELS.get(purpose, _("Uw bericht")),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -112,7 +198,16 @@ def submission_form_class(*, page, purpose: str, anonymous: bool) -> type[Submis
         required=purpose not in MESSAGE_OPTIONAL,
         error_messages={"required": _("Schrijf uw bericht.")},
     )
-    editor_fields = dict(page.get_form_class().base_fields)
+    if purpose == Purpose.DEFENCE:
+        if oral_hearing:
+            fields[ORAL_HEARING] = oral_hearing_field()
+        else:
+            fields["refuses_oral_hearing"] = True
+    editor_fields = {
+        key: field
+        for key, field in page.get_form_class().base_fields.items()
+        if not (purpose == Purpose.DEFENCE and key in LEGACY_ORAL_HEARING_KEYS)
+    }
     files_last = sorted(editor_fields.items(), key=lambda item: isinstance(item[1], MultipleFilesField))
     fields.update(files_last)
     return type("SubmissionForm", (SubmissionFormBase,), fields)

@@ -38,6 +38,7 @@ from forms.constants import (
     DEFAULT_MAX_FILE_MB,
     DEFAULT_MAX_FILES,
     DOSSIER_PURPOSES,
+    SCAN_STATUS_EXPLAINED,
     ContestReason,
     FileFieldType,
     MessageAuthor,
@@ -407,6 +408,10 @@ class SubmissionAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def scan_status_explained(self) -> str:
+        return str(SCAN_STATUS_EXPLAINED.get(self.scan_status, self.get_scan_status_display()))
 
 
 class Team(models.Model):

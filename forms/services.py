@@ -27,6 +27,8 @@ from eloket.outbox import outbox_emit
 from forms.constants import (
     CONTESTING_PURPOSES,
     DOSSIER_PURPOSES,
+    ORAL_HEARING,
+    ORAL_HEARING_REFUSED,
     PURPOSE_FOR_ACTION,
     MessageAuthor,
     Purpose,
@@ -115,6 +117,10 @@ def submission_create(
     refusal = submission_refusal(page=page, dossier=dossier, party=party)
     if refusal:
         raise SubmissionRefused(refusal, code="refused")
+    # The form only offers it where the law allows it; whatever sends form data is held to the same.
+    allowed = page.purpose == Purpose.DEFENCE and dossier is not None
+    if form_data.get(ORAL_HEARING) and not (allowed and dossier.policy.oral_hearing_allowed(dossier)):
+        raise SubmissionRefused(ORAL_HEARING_REFUSED, code="oral_hearing_not_allowed")
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -140,6 +146,7 @@ def submission_create(
             if dossier is not None:
                 _dossier_note(submission=submission, user=user)
             _receipt_queue(submission=submission, page=page)
+            _near_matches_after_commit(submission=submission)
             outbox_emit(  # the organisation's systems hear of it (webhooks)
                 type=EventType.SUBMISSION_RECEIVED,
                 organisation_id=submission.organisation_id,
@@ -206,6 +213,23 @@ def _submission_write(
     submission.full_clean(exclude=["form_data"])  # {} (a form with only the fixed fields) is valid
     submission.save()
     return submission
+
+
+def _near_matches_after_commit(*, submission: Submission) -> None:
+    """A contest that says "I had paid by app" has the sessions that nearly cover its retribution looked
+    up for the clerk (``eloket.sessions.near``, a few indexed queries) once it is committed. The
+    submission never depends on it: a failure is logged by Django (``robust``), and the clerk's screen
+    then says that no session was found, as it does when there is none."""
+    from forms.forms import PAID_BY_APP
+
+    if submission.purpose != Purpose.CONTEST or submission.dossier is None:
+        return
+    if (submission.form_data or {}).get(PAID_BY_APP) is not True:
+        return
+    from eloket.sessions.near import near_matches_find
+
+    dossier = submission.dossier
+    transaction.on_commit(lambda: near_matches_find(dossier=dossier), robust=True)
 
 
 def _citizen_message(*, submission: Submission, body: str, user: User | None) -> SubmissionMessage:

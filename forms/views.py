@@ -21,7 +21,7 @@ from eloket.auth.guest import acting_user, dossier_scope, login_or_dossier_grant
 from eloket.models import Dossier
 from forms import selectors, services
 from forms.constants import CONTESTING_PURPOSES, DOSSIER_PURPOSES, PURPOSE_FOR_ACTION, SubmissionStatus
-from forms.forms import AnswerForm, new_idempotency_key, submission_form_class
+from forms.forms import AnswerForm, new_idempotency_key, offers_oral_hearing, submission_form_class
 from forms.models import FormPage, Submission
 from forms.uploads import UploadLimits
 
@@ -73,10 +73,18 @@ def dossier_form(request: HttpRequest, reference: str, action: str) -> HttpRespo
     return _form_handle(request, page=page, dossier=dossier, party=party, anonymous=only_dossier is not None)
 
 
-def _form_class(request: HttpRequest, page: FormPage, *, anonymous: bool | None = None):
+def _form_class(
+    request: HttpRequest, page: FormPage, *, anonymous: bool | None = None, dossier: Dossier | None = None
+):
     if anonymous is None:
         anonymous = _party(request) is None
-    return submission_form_class(page=page, purpose=page.purpose, anonymous=anonymous)
+    return submission_form_class(
+        page=page,
+        purpose=page.purpose,
+        anonymous=anonymous,
+        dossier_kind=dossier.kind if dossier is not None else "",
+        oral_hearing=offers_oral_hearing(purpose=page.purpose, dossier=dossier),
+    )
 
 
 def _form_handle(
@@ -101,7 +109,7 @@ def _form_handle(
     refusal = services.submission_refusal(page=page, dossier=dossier, party=party)
     if refusal:
         return _render_refused(request, page=page, dossier=dossier, reason=refusal)
-    form_class = _form_class(request, page, anonymous=anonymous)
+    form_class = _form_class(request, page, anonymous=anonymous, dossier=dossier)
     limits = UploadLimits.for_page(page)
     if data is None:
         return _render_form(request, page=page, dossier=dossier, form=form_class(page=page, limits=limits))

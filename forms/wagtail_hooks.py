@@ -17,9 +17,10 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from eloket.selectors import staff_organisations
-from forms import admin_views, inbox, triage
+from forms import admin_paid_by_app, admin_views, inbox, triage
 from forms.admin_forms import OrganisationScopedForm, StandardReplyForm
 from forms.models import OrganisationLogEntry, ResponseTerm, RoutingRule, StandardReply, Submission, Team
+from forms.paid_by_app import ACTION_NEAR_MATCH_ACCEPT
 
 # --- the inbox ----------------------------------------------------------------------------------------
 
@@ -38,6 +39,12 @@ inbox_urls = [
     path("<str:reference>/afsluiten/", admin_views.submission_close_view, name="close"),
     path("<str:reference>/bijlage/<int:attachment_id>/", admin_views.attachment_view, name="attachment"),
     path("<str:reference>/bewijs/<int:evidence_id>/", admin_views.evidence_view, name="evidence"),
+    path("<str:reference>/app-sessies/<int:near_match_id>/aanvaarden/",
+         admin_views.clerk_required(admin_views.CHANGE_PERMISSION)(admin_paid_by_app.near_match_accept_view),
+         name="near_match_accept"),
+    path("<str:reference>/app-sessies/zoeken/",
+         admin_views.clerk_required(admin_views.CHANGE_PERMISSION)(admin_paid_by_app.near_matches_search_view),
+         name="near_matches_search"),
 ]  # fmt: skip
 
 
@@ -88,6 +95,9 @@ def register_clerk_log_actions(actions):
     actions.register_action(triage.ACTION_DECIDE, _("Beslist"), _("Beslissing genomen"))
     actions.register_action(triage.ACTION_CLOSE, _("Afgesloten"), _("Inzending afgesloten"))
     actions.register_action(triage.ACTION_ANSWER, _("Informatie ontvangen"), _("De burger antwoordde"))
+    actions.register_action(
+        ACTION_NEAR_MATCH_ACCEPT, _("Parkeersessie aanvaard"), _("Parkeersessie via app of sms aanvaard")
+    )
 
 
 @hooks.register("filter_form_submissions_for_user")

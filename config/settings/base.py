@@ -153,6 +153,9 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("fr", "Français"), ("en", "English"), ("de", "Deutsch")]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# The admin is in Dutch by default (eloket.middleware.LocaleMiddleware); a staff member may choose one
+# of the site's languages in their account preferences.
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
@@ -323,6 +326,8 @@ WEBHOOK_CLAIM_TIMEOUT_SECONDS = env.int("ELOKET_WEBHOOK_CLAIM_TIMEOUT_SECONDS", 
 WEBHOOK_RETRY_EVERY_MINUTES = env.int("ELOKET_WEBHOOK_RETRY_EVERY_MINUTES", default=1)
 WEBHOOK_TASK_BUDGET_SECONDS = env.float("ELOKET_WEBHOOK_TASK_BUDGET_SECONDS", default=240.0)
 WEBHOOK_ALLOW_LOCAL = env.bool("ELOKET_WEBHOOK_ALLOW_LOCAL", default=False)
+# After a secret rotation the replaced secret signs next to the new one this long (0: not at all).
+WEBHOOK_SECRET_OVERLAP_HOURS = env.int("ELOKET_WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
 
 # The citizen's login: the government's OpenID Connect provider (ACM/IDM), configured only from the
 # environment (docs/login.md). Without ELOKET_OIDC_SERVER_URL there is no government login (the demo
@@ -454,6 +459,7 @@ SPECTACULAR_SETTINGS = {
         "DossierKindEnum": "eloket.constants.DossierKind",
         "LanguageEnum": "eloket.constants.Language",
         "DecisionEnum": "eloket.constants.Decision",
+        "LineStatusEnum": ["created", "updated", "unchanged", "error"],
     },
 }
 # Bulk NDJSON: lines per request and per transaction; evidence uploads (eloket.api).

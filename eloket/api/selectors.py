@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from eloket.models import Dossier, Municipality
+from eloket.constants import OrganisationKind
+from eloket.models import Dossier, Municipality, ParkingSession
+from eloket.plates import plate_normalise
 
 
 def api_dossiers(*, organisation, kind=None, status=None, updated_since=None):
@@ -41,3 +43,18 @@ def api_submissions(*, organisation, updated_since=None):
     if updated_since:
         submissions = submissions.filter(updated_at__gte=updated_since)
     return submissions
+
+
+def api_sessions(*, organisation, plate: str = "", updated_since=None):
+    """Parking sessions: a provider's own; for a city (or its parking company) those reported in the
+    municipalities it serves, never another's."""
+    sessions = ParkingSession.objects.select_related("provider", "municipality")
+    if organisation.kind == OrganisationKind.PARKING_PROVIDER:
+        sessions = sessions.filter(provider=organisation)
+    else:
+        sessions = sessions.filter(municipality__in=organisation.municipalities.values("id"))
+    if plate:
+        sessions = sessions.filter(plate_normalised=plate_normalise(plate))
+    if updated_since:
+        sessions = sessions.filter(updated_at__gte=updated_since)
+    return sessions

@@ -158,31 +158,6 @@ class EvidenceSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class RightsCheckQuerySerializer(serializers.Serializer):
-    plate = serializers.CharField(max_length=16)
-    municipality = serializers.CharField(max_length=5, help_text=_("NIS-code."))
-    zone = serializers.CharField(required=False, max_length=32, allow_blank=True)
-    street = serializers.CharField(required=False, max_length=200, allow_blank=True)
-    at = serializers.DateTimeField(required=False, help_text=_("Standaard: nu."))
-
-    def validate(self, attrs):
-        if not (attrs.get("zone") or attrs.get("street")):
-            raise serializers.ValidationError({"zone": _("Geef de zone of de straat.")})
-        return attrs
-
-
-class RightsPermitSerializer(serializers.Serializer):
-    reference = serializers.CharField()
-    kind = serializers.CharField()
-    valid_from = serializers.DateTimeField(allow_null=True)
-    valid_until = serializers.DateTimeField(allow_null=True)
-
-
-class RightsCheckSerializer(serializers.Serializer):
-    covered = serializers.BooleanField()
-    permit = RightsPermitSerializer(allow_null=True)
-
-
 class SubmissionExportSerializer(serializers.Serializer):
     reference = serializers.CharField()
     submitted_at = serializers.DateTimeField(source="submit_time")

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from eloket.api import views
+from eloket.api import sessions, views
 
 app_name = "api"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("dossiers/<str:external_id>/", views.DossierDetail.as_view(), name="dossier"),
     path("dossiers/<str:external_id>/status/", views.DossierStatusUpdate.as_view(), name="dossier_status"),
     path("dossiers/<str:external_id>/evidence/", views.DossierEvidence.as_view(), name="dossier_evidence"),
-    path("rights-check/", views.RightsCheck.as_view(), name="rights_check"),
+    path("rights-check/", sessions.RightsCheck.as_view(), name="rights_check"),
+    path("sessions/", sessions.SessionList.as_view(), name="sessions"),
+    path("sessions/bulk/", sessions.SessionBulk.as_view(), name="sessions_bulk"),
+    path("sessions/<str:session_id>/", sessions.SessionDetail.as_view(), name="session"),
     path("submissions/", views.SubmissionExport.as_view(), name="submissions"),
 ]

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
@@ -35,8 +34,6 @@ from eloket.api.serializers import (
     EvidenceSerializer,
     EvidenceUploadSerializer,
     LineResultSerializer,
-    RightsCheckQuerySerializer,
-    RightsCheckSerializer,
     StatusUpdateSerializer,
     SubmissionExportSerializer,
 )
@@ -44,7 +41,6 @@ from eloket.constants import Decision, DossierKind, DossierStatus, TimelineEvent
 from eloket.ingest import Importer, LineError, byte_lines, dossier_upsert, ndjson_lines
 from eloket.models import ApiScope, EventType, ImportRun
 from eloket.outbox import outbox_emit
-from eloket.permits import permit_covering
 
 logger = logging.getLogger(__name__)
 
@@ -76,11 +72,26 @@ def api_exception_handler(exc, context):
         details = exc.get_full_details()
         if not isinstance(details, dict):
             details = {"non_field_errors": details}
-        response.data = {"errors": {k: (v if isinstance(v, list) else [v]) for k, v in details.items()}}
+        response.data = {"errors": _flat_errors(details)}
     elif response is not None and response.status_code == 400:  # a body that could not be parsed
         code = getattr(exc, "default_code", "invalid")
         response.data = {"errors": {"non_field_errors": [{"message": str(exc.detail), "code": code}]}}
     return response
+
+
+def _flat_errors(details, prefix: str = "", into: dict | None = None) -> dict:
+    """Nested errors (a list field's item, a nested serializer) flattened to ``field.index`` keys, so
+    that every value is the documented list of ``{"code", "message"}``."""
+    into = {} if into is None else into
+    if isinstance(details, dict) and not {"code", "message"} <= details.keys():
+        for key, value in details.items():
+            _flat_errors(value, f"{prefix}.{key}" if prefix else str(key), into)
+    elif isinstance(details, list):
+        for detail in details:
+            _flat_errors(detail, prefix, into)
+    else:
+        into.setdefault(prefix or "non_field_errors", []).append(details)
+    return into
 
 
 class ApiView(APIView):
@@ -200,7 +211,6 @@ class DossierBulk(ApiView):
     summary line. A line is applied whole or not at all; lines are independent."""
 
     required_scope = ApiScope.DOSSIERS_WRITE
-    CONTENT_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
 
     @extend_schema(
         request={"application/x-ndjson": DossierLineSerializer},
@@ -222,17 +232,14 @@ class DossierBulk(ApiView):
         ],
     )
     def post(self, request):
-        content_type = (request.content_type or "").split(";")[0].strip().lower()
-        if content_type not in self.CONTENT_TYPES:
-            raise exceptions.UnsupportedMediaType(content_type or "-")
+        ndjson_required(request)
         importer = Importer(
             organisation=self.organisation,
             source=ImportRun.Source.API,
             api_key=request.auth,
             batch_size=settings.API_BULK_BATCH_SIZE,
         )
-        lines = _limited(ndjson_lines(byte_lines(request._request)), settings.API_BULK_MAX_LINES)
-        return StreamingHttpResponse(_stream(importer, lines), content_type="application/x-ndjson")
+        return ndjson_results(request, importer, counted=("cancelled_by_permit", "cancelled_by_session"))
 
 
 def _limited(lines, maximum: int):
@@ -246,7 +253,25 @@ def _limited(lines, maximum: int):
         yield number, item
 
 
-def _stream(importer: Importer, lines):
+NDJSON_CONTENT_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+
+
+def ndjson_required(request) -> None:
+    """A bulk endpoint takes NDJSON only (415 otherwise)."""
+    content_type = (request.content_type or "").split(";")[0].strip().lower()
+    if content_type not in NDJSON_CONTENT_TYPES:
+        raise exceptions.UnsupportedMediaType(content_type or "-")
+
+
+def ndjson_results(request, importer, *, counted: tuple[str, ...]) -> StreamingHttpResponse:
+    """The request's NDJSON lines through ``importer`` (``feed``/``finish``, as ``eloket.ingest`` and
+    ``eloket.sessions.write`` have it), answered as a stream: one result per line, in batches of 500,
+    then a summary with the run's counts and the ``counted`` ones of this kind of import."""
+    lines = _limited(ndjson_lines(byte_lines(request._request)), settings.API_BULK_MAX_LINES)
+    return StreamingHttpResponse(_stream(importer, lines, counted), content_type="application/x-ndjson")
+
+
+def _stream(importer, lines, counted: tuple[str, ...]):
     buffer = []
     for result in importer.feed(lines):
         buffer.append(json.dumps(result.as_dict(), ensure_ascii=False))
@@ -254,15 +279,8 @@ def _stream(importer: Importer, lines):
             yield "\n".join(buffer) + "\n"
             buffer = []
     run = importer.finish()
-    summary = {
-        "import": run.pk,
-        "lines": run.lines,
-        "created": run.created,
-        "updated": run.updated,
-        "unchanged": run.unchanged,
-        "failed": run.failed,
-        "cancelled_by_permit": run.cancelled_by_permit,
-    }
+    fields = ("lines", "created", "updated", "unchanged", "failed", *counted)
+    summary = {"import": run.pk, **{name: getattr(run, name) for name in fields}}
     buffer.append(json.dumps({"summary": summary}))
     yield "\n".join(buffer) + "\n"
 
@@ -374,61 +392,6 @@ class DossierEvidence(ApiView):
             caption=serializer.validated_data.get("caption", ""),
         )
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema(tags=["rights"])
-class RightsCheck(ApiView):
-    """For enforcement systems before they issue: does this plate hold a permit here, now?"""
-
-    required_scope = ApiScope.RIGHTS_CHECK
-
-    @extend_schema(
-        parameters=[RightsCheckQuerySerializer],
-        responses={
-            200: RightsCheckSerializer,
-            400: ErrorsSerializer,
-            429: OpenApiResponse(description="Te veel"),
-        },
-    )
-    def get(self, request):
-        key = request.auth
-        if is_ratelimited(
-            request._request,
-            group="api-rights-check",
-            key=lambda _group, _request: str(key.pk),
-            rate=f"{key.rights_check_per_minute}/m",
-            increment=True,
-        ):
-            raise exceptions.Throttled(
-                wait=60, detail=_("Te veel rechtencontroles; probeer het over een minuut opnieuw.")
-            )
-        query = RightsCheckQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        values = query.validated_data
-        municipality = selectors.api_municipality(
-            organisation=self.organisation, nis_code=values["municipality"]
-        )
-        coverage = permit_covering(
-            municipality_id=municipality.pk,
-            plate=values["plate"],
-            at=values.get("at") or timezone.now(),
-            zone_code=values.get("zone", ""),
-            street=values.get("street", ""),
-        )
-        permit = coverage.permit
-        return Response(
-            {
-                "covered": coverage.covered,
-                "permit": None
-                if permit is None
-                else {
-                    "reference": permit.reference,
-                    "kind": permit.kind,
-                    "valid_from": permit.valid_from,
-                    "valid_until": permit.valid_until,
-                },
-            }
-        )
 
 
 class SubmissionCursor(CursorPagination):

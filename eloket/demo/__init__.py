@@ -28,6 +28,7 @@ from eloket.demo.data import (
     REGULATIONS,
     DemoDossier,
 )
+from eloket.demo.data import enterprise_number as demo_enterprise_number
 from eloket.identifiers import parse_enterprise_number, parse_national_number
 from eloket.models import Dossier, Municipality, Organisation, PaymentAccount, Regulation, User
 
@@ -49,6 +50,11 @@ def seed(*, stdout=None) -> None:
     ):
         for spec in specs:
             created += _seed_dossier(spec, parties[party_key], organisations, municipalities, regulations)
+    from eloket.demo.sessions import seed_sessions
+
+    seed_sessions(
+        organisations=organisations, municipalities=municipalities, regulations=regulations, parties=parties
+    )
     _seed_admin()
     if stdout is not None:
         stdout.write(
@@ -87,7 +93,9 @@ def _seed_municipalities() -> dict[str, Municipality]:
 
 def _seed_organisations(municipalities) -> dict[str, Organisation]:
     result = {}
-    for slug, kind, (name_nl, name_fr, name_en), serves, iban, email, phone in ORGANISATIONS:
+    for index, (slug, kind, (name_nl, name_fr, name_en), serves, iban, email, phone) in enumerate(
+        ORGANISATIONS
+    ):
         organisation = _upsert(
             Organisation,
             {"slug": slug},
@@ -97,6 +105,8 @@ def _seed_organisations(municipalities) -> dict[str, Organisation]:
                 "name_fr": name_fr,
                 "name_en": name_en,
                 "iban": iban,
+                # Made up, but valid: receipts show the creditor's enterprise number.
+                "enterprise_number": demo_enterprise_number(f"0200{index:04d}"),
                 "account_holder": name_nl[:70],
                 "email": email,
                 "phone": phone,

@@ -12,16 +12,14 @@ import datetime as dt
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import dateformat, translation
+from django.utils import dateformat, timezone, translation
 
-from eloket.constants import CitizenAction, DossierKind, DossierStatus, labels
+from eloket.constants import CitizenAction, DossierKind, labels
 from eloket.models import Dossier, Municipality, Organisation, Party
 from eloket.money import format_eur
 from eloket.ogm import ogm_display
 
 GAS_KINDS = frozenset({DossierKind.GAS4, DossierKind.GAS5})
-# Nothing is owed and nothing can be done: a new-dossier mail about these would only confuse.
-VOID_STATUSES = frozenset({DossierStatus.CANCELLED, DossierStatus.CANCELLED_BY_PERMIT, DossierStatus.REVOKED})
 CONTEST_ACTIONS = frozenset({CitizenAction.CONTEST, CitizenAction.DEFEND})
 
 
@@ -130,6 +128,28 @@ class MailFacts:
             "preferences_link": self.preferences_link(language),
         }
         return shape, values
+
+    def moment(self, language: str, value: str | None) -> str:
+        """An ISO time from an event's data ("2026-03-14T09:30:00Z") as local date and time."""
+        if not isinstance(value, str) or not value:
+            return ""
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return ""
+        with translation.override(language):
+            return dateformat.format(timezone.localtime(parsed), "j F Y, H:i")
+
+    def session(self, language: str, data: dict) -> dict[str, str]:
+        """The values of a mail about a retribution a parking session cancelled
+        (``dossier.cancelled_by_session``'s data, ``eloket.sessions.cross_check``)."""
+        refund = data.get("refund_due_cents")
+        return {
+            "provider": str(data.get("provider") or ""),
+            "start": self.moment(language, data.get("start")),
+            "end": self.moment(language, data.get("end")),
+            "refund": self.amount(language, refund) if isinstance(refund, int) and refund > 0 else "",
+        }
 
     def preferences_link(self, language: str) -> str:
         key = f"preferences:{language}"

@@ -162,6 +162,13 @@ def _line_text(line: DigestLine, facts: MailFacts, language: str) -> dict[str, s
             _("%(kind)s geannuleerd wegens een geldige vergunning (%(permit)s): u hoeft niets te betalen")
             % what
         )
+    elif event.type == EventType.DOSSIER_CANCELLED_BY_SESSION:
+        what.update(facts.session(language, event_data(event)))
+        what["provider"] = what["provider"] or "—"
+        if what["refund"]:
+            text = _("%(kind)s geannuleerd: betaald via %(provider)s. U krijgt %(refund)s terug") % what
+        else:
+            text = _("%(kind)s geannuleerd: betaald via %(provider)s. U hoeft niets te betalen") % what
     else:
         what["change"] = labels(TimelineEventKind).get(event_data(event).get("change"), "")
         if dossier.amount_due_cents and dossier.pay_by:

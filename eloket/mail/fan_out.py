@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-from eloket.constants import DossierStatus, Language, TimelineEventKind
-from eloket.mail.content import VOID_STATUSES, MailFacts
+from eloket.constants import VOID_STATUSES, DossierStatus, Language, TimelineEventKind
+from eloket.mail.content import MailFacts
 from eloket.mail.queue import notification_keys_existing, notifications_write
 from eloket.mail.render import MailRenderer
-from eloket.models import DigestLine, Notification, OutboxEvent, Party, PermitMatch
+from eloket.models import DigestLine, Notification, OutboxEvent, Party, PermitMatch, SessionMatch
 from eloket.models.integrations import EventType
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,10 @@ TEMPLATES = {
     EventType.DOSSIER_CREATED: "dossier_created",
     EventType.DOSSIER_UPDATED: "dossier_updated",
     EventType.DOSSIER_CANCELLED_BY_PERMIT: "dossier_cancelled_by_permit",
+    EventType.DOSSIER_CANCELLED_BY_SESSION: "dossier_cancelled_by_session",
 }
+# Good news that a retribution is void: worth a mail only to someone who knew of it.
+CANCELLED_EVENTS = frozenset({EventType.DOSSIER_CANCELLED_BY_PERMIT, EventType.DOSSIER_CANCELLED_BY_SESSION})
 LANGUAGES = frozenset(Language.values)
 
 
@@ -59,6 +62,8 @@ def mail_key(event: OutboxEvent) -> str:
         return f"dossier-created:{reference}"
     if event.type == EventType.DOSSIER_CANCELLED_BY_PERMIT:
         return f"dossier-cancelled-by-permit:{reference}"
+    if event.type == EventType.DOSSIER_CANCELLED_BY_SESSION:
+        return f"dossier-cancelled-by-session:{reference}"
     return f"dossier-updated:{reference}:{event_data(event).get('change')}:{event.event_id.hex}"
 
 
@@ -105,17 +110,21 @@ def _parties(events: list[OutboxEvent]) -> dict[int, Party]:
 
 
 def _never_told(events: list[OutboxEvent]) -> set[int]:
-    """Dossiers cancelled by a permit before the citizen heard of them: cancelled straight from
-    ``issued`` (no letter yet) and no mail or digest line of ours about them. A mail saying "good news,
-    cancelled" about a dossier they never saw would only puzzle them."""
-    ids = [e.dossier_id for e in events if e.type == EventType.DOSSIER_CANCELLED_BY_PERMIT]
-    if not ids:
-        return set()
-    from_issued = set(
-        PermitMatch.objects.filter(dossier_id__in=ids, status_from=DossierStatus.ISSUED).values_list(
-            "dossier_id", flat=True
-        )
-    )
+    """Dossiers cancelled by a permit or a parking session before the citizen heard of them: cancelled
+    straight from ``issued`` (no letter yet) and no mail or digest line of ours about them. A mail
+    saying "good news, cancelled" about a dossier they never saw would only puzzle them."""
+    from_issued: set[int] = set()
+    for event_type, match in (
+        (EventType.DOSSIER_CANCELLED_BY_PERMIT, PermitMatch),
+        (EventType.DOSSIER_CANCELLED_BY_SESSION, SessionMatch),
+    ):
+        ids = [e.dossier_id for e in events if e.type == event_type]
+        if ids:
+            from_issued |= set(
+                match.objects.filter(dossier_id__in=ids, status_from=DossierStatus.ISSUED).values_list(
+                    "dossier_id", flat=True
+                )
+            )
     if not from_issued:
         return set()
     told = set(Notification.objects.filter(dossier_id__in=from_issued).values_list("dossier_id", flat=True))
@@ -135,7 +144,7 @@ def _skip_reason(event: OutboxEvent, party: Party | None, untold: set[int]) -> s
         return None
     if not party.mail_updates:
         return "not_wanted"
-    if event.type == EventType.DOSSIER_CANCELLED_BY_PERMIT:
+    if event.type in CANCELLED_EVENTS:
         return "never_told" if dossier.pk in untold else None
     change = event_data(event).get("change")
     if change not in MAILED_CHANGES:
@@ -158,6 +167,8 @@ def _render(wanted: list[tuple[OutboxEvent, Party]]) -> list[Notification]:
             shape["change"] = event_data(event)["change"]
         elif event.type == EventType.DOSSIER_CANCELLED_BY_PERMIT:
             values["permit"] = str(event_data(event).get("permit") or "")
+        elif event.type == EventType.DOSSIER_CANCELLED_BY_SESSION:
+            values.update(facts.session(language, event_data(event)))
         mail = renderer.render(template, language, shape=shape, values=values)
         rows.append(
             Notification(

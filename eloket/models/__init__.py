@@ -13,6 +13,13 @@ from eloket.models.integrations import (
 )
 from eloket.models.notifications import Notification
 from eloket.models.organisations import Municipality, Organisation, Regulation, StaffMembership
+from eloket.models.parking import (
+    ParkingArea,
+    ParkingAreaStreet,
+    ParkingSession,
+    SessionMatch,
+    SessionNearMatch,
+)
 from eloket.models.parties import Party, Representation, User
 from eloket.models.payments import (
     BankMovement,
@@ -39,6 +46,9 @@ __all__ = [
     "Notification",
     "Organisation",
     "OutboxEvent",
+    "ParkingArea",
+    "ParkingAreaStreet",
+    "ParkingSession",
     "Party",
     "Payment",
     "PaymentAccount",
@@ -50,6 +60,8 @@ __all__ = [
     "Regulation",
     "Representation",
     "RetentionPolicy",
+    "SessionMatch",
+    "SessionNearMatch",
     "StaffMembership",
     "TimelineEvent",
     "User",

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from eloket.constants import OrganisationKind
 from eloket.models.dossiers import Dossier
 from eloket.models.organisations import Municipality, Organisation
 from eloket.models.parties import Party
@@ -27,10 +28,17 @@ class ApiScope(models.TextChoices):
     EVIDENCE_WRITE = "evidence:write", _("Bewijsstukken opladen")
     SUBMISSIONS_READ = "submissions:read", _("Inzendingen exporteren")
     RIGHTS_CHECK = "rights:check", _("Rechten controleren (handhaving)")
+    SESSIONS_WRITE = "sessions:write", _("Parkeersessies melden (aanbieder van mobiel parkeren)")
+
+
+# What only a parking provider's key may hold, and all a provider's key may hold: a provider reports
+# sessions and reads nothing of the dossiers (eloket.api.authentication.HasScope).
+PROVIDER_SCOPES = frozenset({ApiScope.SESSIONS_WRITE})
 
 
 def api_scopes_all() -> list[str]:
-    return [scope.value for scope in ApiScope]
+    """The default scopes of a city system's key: everything but reporting sessions."""
+    return [scope.value for scope in ApiScope if scope not in PROVIDER_SCOPES]
 
 
 class ApiKey(models.Model):
@@ -76,6 +84,11 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
     def has_scope(self, scope: str) -> bool:
+        """A parking provider's key holds only provider scopes, and only a provider's key holds them,
+        whatever its ``scopes`` say: a provider never reads a dossier, a city never reports sessions."""
+        is_provider = self.organisation.kind == OrganisationKind.PARKING_PROVIDER
+        if (scope in PROVIDER_SCOPES) != is_provider:
+            return False
         return scope in (self.scopes or [])
 
 
@@ -97,6 +110,7 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField(_("ongewijzigd"), default=0)
     failed = models.PositiveIntegerField(_("fouten"), default=0)
     cancelled_by_permit = models.PositiveIntegerField(_("geannuleerd wegens vergunning"), default=0)
+    cancelled_by_session = models.PositiveIntegerField(_("geannuleerd wegens parkeersessie"), default=0)
 
     class Meta:
         verbose_name = _("import")
@@ -156,6 +170,7 @@ class EventType(models.TextChoices):
     DOSSIER_UPDATED = "dossier.updated", _("Dossier gewijzigd")
     DOSSIER_PAID = "dossier.paid", _("Dossier betaald")
     DOSSIER_CANCELLED_BY_PERMIT = "dossier.cancelled_by_permit", _("Geannuleerd wegens vergunning")
+    DOSSIER_CANCELLED_BY_SESSION = "dossier.cancelled_by_session", _("Geannuleerd: betaald via app of sms")
     SUBMISSION_RECEIVED = "submission.received", _("Inzending ontvangen")
     DECISION = "dossier.decided", _("Beslissing genomen")
     REFUND = "refund.succeeded", _("Terugbetaling uitgevoerd")
@@ -165,6 +180,7 @@ def webhook_events_default() -> list[str]:
     return [
         EventType.DOSSIER_PAID,
         EventType.DOSSIER_CANCELLED_BY_PERMIT,
+        EventType.DOSSIER_CANCELLED_BY_SESSION,
         EventType.SUBMISSION_RECEIVED,
         EventType.DECISION,
         EventType.REFUND,
@@ -210,6 +226,10 @@ class WebhookEndpoint(models.Model):
         default=secrets.token_hex,
         help_text=_("Hiermee controleert uw systeem de handtekening (HMAC-SHA256) van elke melding."),
     )
+    # After a rotation the replaced secret signs too, next to the new one, until previous_secret_until
+    # (WEBHOOK_SECRET_OVERLAP_HOURS), so the receiver can switch over without refusing messages.
+    previous_secret = models.CharField(_("vorig geheim"), max_length=64, blank=True)
+    previous_secret_until = models.DateTimeField(_("vorig geheim geldig tot"), null=True, blank=True)
     events = models.JSONField(_("gebeurtenissen"), default=webhook_events_default)
     active = models.BooleanField(_("actief"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

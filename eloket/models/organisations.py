@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from eloket.constants import DossierKind, OrganisationKind, StaffRole
+from eloket.constants import SESSION_GRACE_MAX_MINUTES, DossierKind, OrganisationKind, StaffRole
 
 nis_code_validator = RegexValidator(r"^\d{5}$", _("Een NIS-code telt 5 cijfers."))
 
@@ -117,6 +117,24 @@ class Regulation(models.Model):
     reminder_cost_cents = models.PositiveIntegerField(_("kost herinnering (cent)"), default=0)
     formal_notice_cost_cents = models.PositiveIntegerField(_("kost aanmaning (cent)"), default=0)
     tariff = models.JSONField(_("tarief"), default=dict, blank=True)
+    # Parking paid by app or SMS (retributions only; eloket.sessions).
+    session_grace_minutes = models.PositiveSmallIntegerField(
+        _("wachttijd mobiel parkeren (minuten)"),
+        default=0,
+        validators=[MaxValueValidator(SESSION_GRACE_MAX_MINUTES)],
+        help_text=_(
+            "Een parkeersessie die zoveel minuten na de vaststelling begon, of zoveel minuten ervoor "
+            "eindigde, dekt de vaststelling nog."
+        ),
+    )
+    session_near_minutes = models.PositiveSmallIntegerField(
+        _("bijna-overeenkomst mobiel parkeren (minuten)"),
+        default=15,
+        help_text=_(
+            "Bij een bezwaar 'ik had betaald via de app' toont het e-loket de behandelaar sessies die "
+            "tot zoveel minuten na de wachttijd begonnen."
+        ),
+    )
 
     class Meta:
         verbose_name = _("reglement")

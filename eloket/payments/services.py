@@ -486,9 +486,15 @@ def _event_apply(event: ProviderEventData, record: ProviderEvent) -> str:
 # -- Refunds -----------------------------------------------------------------------------------------
 
 
+# Events whose ``refund_due_cents`` is money to give back (keyed on their timeline event's data).
+REFUNDING_EVENTS = frozenset({EventType.DECISION, EventType.DOSSIER_CANCELLED_BY_SESSION})
+
+
 def refunds_fan_out(events) -> int:
     """Outbox consumer (``eloket.outbox.OUTBOX_CONSUMERS``): the refunds of each decision that left
-    money to give back (``dossier.decided`` with ``refund_due_cents``).
+    money to give back (``dossier.decided`` with ``refund_due_cents``), and of each paid retribution
+    that a late parking session cancelled (``dossier.cancelled_by_session`` with ``refund_due_cents``,
+    ``eloket.sessions.cross_check``).
 
     Runs inside the outbox dispatch's transaction, so the refund rows commit with the event being
     marked dispatched, or not at all: a broker that is down when the clerk decides loses nothing (the
@@ -499,7 +505,7 @@ def refunds_fan_out(events) -> int:
     """
     made = 0
     for event in events:
-        if event.type != EventType.DECISION or not event.dossier_id or not isinstance(event.data, dict):
+        if event.type not in REFUNDING_EVENTS or not event.dossier_id or not isinstance(event.data, dict):
             continue  # another event's data may be any JSON (a city system's status update)
         amount_cents = event.data.get("refund_due_cents")
         if amount_cents:

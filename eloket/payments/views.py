@@ -20,6 +20,8 @@ from eloket.auth.guest import acting_user, dossier_scope, login_or_dossier_grant
 from eloket.constants import PAYMENT_UNFINISHED, PaymentStatus
 from eloket.payments import selectors, services
 from eloket.payments.provider import ProviderError
+from eloket.payments.receipts import receipt_document
+from eloket.pdf import pdf_render
 
 PROVIDER_DOWN = gettext_lazy(
     "De betaalpagina is nu niet bereikbaar. Probeer het over enkele minuten opnieuw, of betaal met een "
@@ -131,3 +133,24 @@ def payment_resume(request: HttpRequest, reference: str) -> HttpResponse:
     if payment.status == PaymentStatus.OPEN and payment.checkout_url:
         return _to_checkout(payment)
     return redirect("payments:status", reference=payment.reference)
+
+
+@login_or_dossier_grant_required
+def payment_receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    """The receipt of a succeeded payment, as a page to read or print (print stylesheet)."""
+    party, only_dossier = dossier_scope(request)
+    receipt = selectors.payment_receipt_get(party=party, reference=reference, dossier_id=only_dossier)
+    return render(request, "eloket/payments/receipt.html", {"receipt": receipt})
+
+
+@login_or_dossier_grant_required
+def payment_receipt_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    """The same receipt as a PDF to download and keep."""
+    party, only_dossier = dossier_scope(request)
+    receipt = selectors.payment_receipt_get(party=party, reference=reference, dossier_id=only_dossier)
+    document = receipt_document(receipt, language=translation.get_language() or "nl")
+    response = HttpResponse(pdf_render(document), content_type="application/pdf")
+    name = _("ontvangstbewijs-%(ref)s.pdf") % {"ref": receipt.reference}
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -33,6 +33,12 @@ def dossier_payments(dossier, on_hold: bool = False):
     }
 
 
-@register.inclusion_tag("eloket/payments/_overview_totals.html")
-def party_payment_totals(party):
-    return {"totals": selectors.party_payment_totals(party=party)}
+@register.simple_tag(takes_context=True)
+def dossier_receipts(context, dossier) -> list:
+    """The dossier's succeeded payments that have a receipt (for ``_receipt_links.html``); a visitor
+    who opened one dossier without login gets only the payments of that dossier alone."""
+    from eloket.auth.guest import dossier_scope
+
+    request = context.get("request")
+    only_dossier = dossier_scope(request)[1] if request is not None else None
+    return selectors.receipts_for_dossier(dossier=dossier, only_dossier=only_dossier)

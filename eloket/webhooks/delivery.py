@@ -3,6 +3,8 @@
 - A delivery is claimed (pending or failed and due → sending, ``attempts + 1``) in one UPDATE, so two
   workers given the same id never both send it; the claim's time is its token: the outcome is only
   written while that claim still holds.
+- The signature carries the current secret's ``v1`` and, during a rotation's overlap, the replaced
+  secret's too (``previous_secrets``).
 - 2xx is success. Anything else (another status, a redirect, a timeout, a refused address) is a
   failed attempt: retried after ``WEBHOOK_RETRY_MINUTES[attempts - 1]`` (the last value repeats)
   until ``WEBHOOK_MAX_ATTEMPTS``, then ``gave_up``.
@@ -25,7 +27,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from eloket.models import WebhookDelivery
+from eloket.models import WebhookDelivery, WebhookEndpoint
 from eloket.webhooks import client
 from eloket.webhooks.payload import payload_body
 from eloket.webhooks.signature import signature_header
@@ -66,17 +68,29 @@ def delivery_claim(delivery_id: int) -> dt.datetime | None:
     return now if claimed else None
 
 
+def previous_secrets(endpoint: WebhookEndpoint, *, now: dt.datetime) -> tuple[str, ...]:
+    """The replaced secret while its rotation's overlap lasts (``previous_secret_until`` in the
+    future), else nothing: after the window only the current secret signs."""
+    until = endpoint.previous_secret_until
+    if endpoint.previous_secret and until is not None and now < until:
+        return (endpoint.previous_secret,)
+    return ()
+
+
 def _send(delivery: WebhookDelivery) -> Outcome:
     endpoint, event = delivery.endpoint, delivery.event
     if not endpoint.active:
         return Outcome(succeeded=False, error="the webhook is not active")
     body = payload_body(event)
+    signature = signature_header(
+        secret=endpoint.secret, payload=body, previous=previous_secrets(endpoint, now=timezone.now())
+    )
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "Eloket-Event-Id": str(event.event_id),
         "Eloket-Event-Type": event.type,
-        "Eloket-Signature": signature_header(secret=endpoint.secret, payload=body),
+        "Eloket-Signature": signature,
     }
     try:
         result = client.post(

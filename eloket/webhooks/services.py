@@ -7,6 +7,7 @@ Every admin write checks the user manages the endpoint's organisation
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 from collections import defaultdict
@@ -125,13 +126,27 @@ def endpoint_update(*, endpoint_id: int, url: str, events, active: bool, user: U
 
 @transaction.atomic
 def endpoint_secret_rotate(*, endpoint_id: int, user: User) -> WebhookEndpoint:
-    """A new signing secret, used from the next request on (also for retries of older events)."""
+    """A new signing secret, used from the next request on (also for retries of older events).
+
+    The replaced secret keeps signing next to it for ``WEBHOOK_SECRET_OVERLAP_HOURS`` (0: not at all),
+    so the receiver can take the new one over without refusing messages meanwhile. Rotating again
+    within the overlap ends the older secret's at once: only the secret just replaced signs along.
+    """
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint_id)
     coordinator_require(user=user, organisation_id=endpoint.organisation_id)
+    overlap = dt.timedelta(hours=max(settings.WEBHOOK_SECRET_OVERLAP_HOURS, 0))
+    if overlap:
+        endpoint.previous_secret = endpoint.secret
+        endpoint.previous_secret_until = timezone.now() + overlap
+    else:
+        endpoint.previous_secret = ""
+        endpoint.previous_secret_until = None
     endpoint.secret = secrets.token_hex()
-    endpoint.save(update_fields=["secret"])
-    log(instance=endpoint, action=ACTION_SECRET_ROTATE, user=user)
-    logger.info("webhook_secret_rotated endpoint=%s", endpoint.pk)
+    endpoint.full_clean()
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    until = endpoint.previous_secret_until.isoformat() if endpoint.previous_secret_until else None
+    log(instance=endpoint, action=ACTION_SECRET_ROTATE, user=user, data={"previous_secret_until": until})
+    logger.info("webhook_secret_rotated endpoint=%s previous_until=%s", endpoint.pk, until)
     return endpoint
 
 

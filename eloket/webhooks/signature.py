@@ -3,7 +3,7 @@
 Header ``Eloket-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>``, the scheme
 Stripe uses: the timestamp is signed with the body, so a captured request cannot be replayed after
 the tolerance, and the receiver compares in constant time. More than one ``v1`` may appear; any one
-matching is enough (room for a rotation with overlap).
+matching is enough: during a rotation's overlap the replaced secret signs too, after the new one.
 
 Standard library only, on purpose: a receiver may copy this file as it is (docs/webhooks.md).
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Sequence
 
 SCHEME = "v1"
 DEFAULT_TOLERANCE_SECONDS = 300
@@ -31,10 +32,20 @@ def signature_compute(*, secret: str, timestamp: int, payload: bytes | str) -> s
     return hmac.new(_as_bytes(secret), signed, hashlib.sha256).hexdigest()
 
 
-def signature_header(*, secret: str, payload: bytes | str, timestamp: int | None = None) -> str:
-    """The ``Eloket-Signature`` value for ``payload`` (the exact bytes sent) signed now."""
+def signature_header(
+    *, secret: str, payload: bytes | str, timestamp: int | None = None, previous: Sequence[str] = ()
+) -> str:
+    """The ``Eloket-Signature`` value for ``payload`` (the exact bytes sent) signed now.
+
+    ``previous``: secrets that still sign during a rotation's overlap; each adds a ``v1`` after the
+    current secret's, all over the same ``t``.
+    """
     timestamp = int(time.time()) if timestamp is None else int(timestamp)
-    return f"t={timestamp},{SCHEME}={signature_compute(secret=secret, timestamp=timestamp, payload=payload)}"
+    signatures = [
+        f"{SCHEME}={signature_compute(secret=key, timestamp=timestamp, payload=payload)}"
+        for key in (secret, *previous)
+    ]
+    return ",".join([f"t={timestamp}", *signatures])
 
 
 def signature_verify(

@@ -48,7 +48,7 @@ CITY_PAGES = ["/nl/genk/", "/nl/antwerpen/", "/nl/hasselt/", "/nl/mechelen/", "/
 
 
 def test_the_language_switcher_never_leads_to_a_missing_page(page):
-    """A page without a translation (Hasselt in French, Genk in German) links to that language's home."""
+    """A page without a translation (Hasselt in French, Genk in German) links to itself with a notice."""
     broken = []
     for path in CITY_PAGES:
         page.goto(path)

@@ -135,12 +135,13 @@ def test_french_home_page_offers_untranslated_cities_in_dutch(
     assert '<a href="/nl/vilvoorde/" lang="nl" hreflang="nl">Vilvoorde</a>' in html
 
 
-def test_language_switch_to_a_language_without_translation_goes_to_that_languages_home_page(
+def test_language_switch_to_a_language_without_translation_stays_on_the_page(
     client, locales, home_page, genk_page, genk_info_page, translate
 ):
+    """Not that language's home page: the same page with a notice (tests/home/test_language_switch.py)."""
     translate(home_page, locales["de"])
 
     html = client.get("/nl/genk/gas-boetes/").content.decode()
 
-    assert '<a href="/de/" lang="de" hreflang="de">' in html
-    assert client.get("/de/").status_code == 200
+    assert '<a href="/nl/genk/gas-boetes/?taal=de" lang="de" hreflang="nl">' in html
+    assert client.get("/nl/genk/gas-boetes/?taal=de").status_code == 200

@@ -63,7 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{file.name}: {run.lines} lines, {run.created} created, {run.updated} updated, "
             f"{run.unchanged} unchanged, {run.failed} with errors, "
-            f"{run.cancelled_by_permit} cancelled by permit"
+            f"{run.cancelled_by_permit} cancelled by permit, {run.cancelled_by_session} cancelled by session"
         )
         if run.failed:
             raise CommandError(f"{run.failed} line(s) were not imported; see the errors above", returncode=2)

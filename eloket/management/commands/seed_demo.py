@@ -47,6 +47,9 @@ class Command(BaseCommand):
 
             seed_forms(stdout=self.stdout)
             seed_triage(stdout=self.stdout)
+            from forms.demo_paid_by_app import seed_session_contest
+
+            seed_session_contest(stdout=self.stdout)  # needs the forms and the clerks
         from eloket.demo.staff_totp import seed_staff_totp
 
         seed_staff_totp(stdout=self.stdout)  # every staff login of the demo needs TOTP (README)

@@ -282,3 +282,15 @@ def test_a_coordinator_of_another_organisation_cannot_see_the_log_or_redeliver(
     failed_delivery.refresh_from_db()
     assert (failed_delivery.status, failed_delivery.attempts) == (D.FAILED, 1)
     assert len(receiver.requests) == 1
+
+
+def test_a_city_key_with_the_providers_scope_is_a_form_error_and_no_key_is_made(
+    client, genk, genk_coordinator
+):
+    client.force_login(genk_coordinator)
+
+    response = key_create(client, genk, scopes=(ApiScope.RIGHTS_CHECK, ApiScope.SESSIONS_WRITE))
+
+    assert response.status_code == 200
+    assert "Parkeersessies melden kan alleen een aanbieder van mobiel parkeren" in response.content.decode()
+    assert not ApiKey.objects.exists()
