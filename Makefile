@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 # The local Stripe stand-in (eloket.payments.standin) that `make serve` starts beside the site.
 STANDIN_PORT ?= 12111
+# The local Mijn Burgerprofiel stand-in (eloket.profile.standin): the announcements the worker sends.
+PROFILE_STANDIN_PORT ?= 12112
 PYTEST_ARGS ?=
 
 .PHONY: install demo serve test test-browser lint format check-deploy audit bench messages openapi clean
@@ -39,11 +41,14 @@ demo: install
 serve:
 	@echo "E-loket on http://127.0.0.1:$(PORT)/  (admin: /beheer/, demo login: /nl/aanmelden/)"
 	@echo "Stripe stand-in on http://127.0.0.1:$(STANDIN_PORT)/"
+	@echo "Mijn Burgerprofiel stand-in on http://127.0.0.1:$(PROFILE_STANDIN_PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
 	  export STRIPE_API_BASE=http://127.0.0.1:$(STANDIN_PORT) STRIPE_CHECKOUT_ORIGIN=http://127.0.0.1:$(STANDIN_PORT) \
+	    ELOKET_PROFILE_API_BASE=http://127.0.0.1:$(PROFILE_STANDIN_PORT) \
 	    ELOKET_SITE_URL=$${ELOKET_SITE_URL:-http://127.0.0.1:$(PORT)}; \
 	  $(PY) -m eloket.payments.standin --port $(STANDIN_PORT) \
 	    --webhook-url http://127.0.0.1:$(PORT)/betalingen/webhook/stripe/ & \
+	  $(PY) -m eloket.profile.standin --port $(PROFILE_STANDIN_PORT) --store var/profile-standin.json & \
 	  $(PY) manage.py qcluster & \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -21,6 +21,7 @@ TARGET_RATIO = 2.0
 NOTES = {
     "clerk_inbox_after_a_change": "no target; every request follows a change, so nothing is cached",
     "empty_admin_page": "no target; Wagtail's admin chrome with nothing in it",
+    "ptr_pas_embed": "no target; the embeddable PTR-pas of the same party (totals, 3 to act on, 5 newest)",
 }
 
 
@@ -36,13 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per view first (default 20)")
     parser.add_argument(
         "--only",
-        choices=["all", "overview", "payments", "mail", "ingest", "sessions", "load"],
+        choices=["all", "overview", "payments", "mail", "ingest", "sessions", "letters", "load"],
         default="all",
         help="which benchmarks (default all)",
     )
     parser.add_argument("--payment-events", type=int, default=10_000, help="webhook events (default 10000)")
     parser.add_argument("--coda-movements", type=int, default=100_000, help="CODA movements (default 100000)")
     parser.add_argument("--mails", type=int, default=100_000, help="new-dossier e-mails (default 100000)")
+    parser.add_argument("--letters", type=int, default=10_000, help="letters by post (default 10000)")
     parser.add_argument(
         "--ingest-dossiers", type=int, default=1_000_000, help="through the bulk API (default 1000000)"
     )
@@ -94,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.mail import main as mail_main
 
         return 0 if mail_main(mails=args.mails) else 1
+    if args.only == "letters":
+        from bench.letters import main as letters_main
+
+        return 0 if letters_main(letters=args.letters) else 1
     overview_ok = run_overview(args) if args.only != "payments" else True
     if args.only == "overview":
         return 0 if overview_ok else 1
@@ -109,8 +115,11 @@ def main(argv: list[str] | None = None) -> int:
 
     ingest_ok = ingest_main(dossiers=args.ingest_dossiers, permits=args.permits)
     sessions_ok = run_sessions(args)
+    from bench.letters import main as letters_main
+
+    letters_ok = letters_main(letters=args.letters)
     load_ok = run_load(args)
-    return 0 if overview_ok and payments_ok and mail_ok and ingest_ok and sessions_ok and load_ok else 1
+    return 0 if all((overview_ok, payments_ok, mail_ok, ingest_ok, sessions_ok, letters_ok, load_ok)) else 1
 
 
 def run_sessions(args) -> bool:
@@ -169,6 +178,7 @@ def run_overview(args) -> bool:
         ("clerk_inbox_received_overdue", inbox.TARGET_RATIO),
         ("clerk_inbox_after_a_change", None),
         ("empty_admin_page", None),
+        ("ptr_pas_embed", None),
     ):
         ratio = times[name] / minimal
         goal = f"target {target}" if target else NOTES[name]
@@ -257,6 +267,7 @@ def measure(*, party_id: int, organisation_id: int, requests: int, warmup: int) 
         urls = {
             "overview_50": reverse("eloket:overview"),
             "minimal_50_rows": reverse("bench_minimal_50_rows"),
+            "ptr_pas_embed": reverse("eloket:ptr_pas_embed"),
         }
         inbox_url = reverse("eloket_forms_admin:inbox") + inbox.INBOX_QUERY
     check(citizen, urls)

@@ -80,6 +80,7 @@ VOID_STATUSES = frozenset(
 class TimelineEventKind(models.TextChoices):
     ISSUED = "issued", _("Dossier aangemaakt")
     NOTIFIED = "notified", _("Brief of e-mail verstuurd")
+    LETTER_SENT = "letter_sent", _("Brief verstuurd")
     VIEWED = "viewed", _("Bekeken in het e-loket")
     PAID = "paid", _("Betaald")
     REMINDER = "reminder", _("Herinnering verstuurd")

@@ -9,7 +9,7 @@ dispatched exactly once to their consumers.
   in ``OUTBOX_CONSUMERS`` inside one transaction, and marks the batch dispatched in that same
   transaction. A worker that dies mid-batch rolls the whole batch back: nothing is dispatched twice and
   nothing is lost. Consumers only write rows (webhook deliveries, outbox e-mails, digest lines,
-  refunds); the network is touched by their own tasks, after commit.
+  refunds, Mijn Burgerprofiel announcements); the network is touched by their own tasks, after commit.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ OUTBOX_CONSUMERS: tuple[str, ...] = (
     "eloket.webhooks.webhooks_fan_out",
     "eloket.mail.mail_fan_out",
     "eloket.payments.services.refunds_fan_out",
+    "eloket.profile.services.announcements_fan_out",
 )
 
 _POKE_KEY = "eloket:outbox:poke"

@@ -35,6 +35,11 @@ JOBS: tuple[Job, ...] = (
     Job("eloket.mail.daily", "eloket.mail.tasks.mail_daily", "MAIL_DAILY_EVERY_MINUTES"),
     # Webhook retries when due, and deliveries whose worker died mid-send (eloket.webhooks.delivery).
     Job("eloket.webhooks.retry", "eloket.webhooks.tasks.webhooks_retry", "WEBHOOK_RETRY_EVERY_MINUTES"),
+    # Mijn Burgerprofiel announcements: retries when due, and rows a dead worker left (eloket.profile).
+    Job("eloket.profile.retry", "eloket.profile.tasks.announcements_retry", "PROFILE_RETRY_EVERY_MINUTES"),
+    # Letters by post (docs/letters.md): each organisation's batch of the day, topped up every run
+    # with what became due since (a run stops taking dossiers after its time budget).
+    Job("eloket.letters.batch", "eloket.letters.services.letters_nightly", "LETTERS_EVERY_MINUTES"),
     # Retention (docs/retention.md): every night at 03:00, when the sites are quiet.
     Job("eloket.retention.nightly", "eloket.tasks.retention_nightly", daily_at_hour=3),
 )

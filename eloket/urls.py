@@ -1,6 +1,6 @@
 from django.urls import path
 
-from eloket import views
+from eloket import embed, views
 from eloket.auth import views as auth_views
 from eloket.mail import views as mail_views
 
@@ -8,6 +8,7 @@ app_name = "eloket"
 
 urlpatterns = [
     path("mijn/", views.overview, name="overview"),
+    path("mijn/ptr-pas/", embed.ptr_pas_embed, name="ptr_pas_embed"),
     path("mijn/dossiers/<slug:reference>/", views.dossier_detail, name="dossier_detail"),
     path(
         "mijn/dossiers/<slug:reference>/bewijs/<int:evidence_id>/",
@@ -26,6 +27,7 @@ urlpatterns = [
     ),
     path("aanmelden/", auth_views.login_view, name="login"),
     path("aanmelden/demo/", views.demo_login, name="demo_login"),
+    path("demo/stadssite/", embed.demo_city_site, name="demo_city_site"),
     path("afmelden/", auth_views.logout_view, name="logout"),
     path("afgemeld/", auth_views.logged_out, name="logged_out"),
     path("sessie-verlopen/", auth_views.session_expired, name="session_expired"),

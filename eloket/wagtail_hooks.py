@@ -165,3 +165,35 @@ def register_integration_log_actions(actions):
         ),
     ):
         actions.register_action(action, label, message)
+
+
+@hooks.register("register_admin_viewset")
+def register_letter_texts():
+    """Each organisation's own letter texts (eloket.letters.admin)."""
+    from eloket.letters.admin import letter_text_viewset
+
+    return letter_text_viewset()
+
+
+@hooks.register("register_admin_urls")
+def letters_admin_urls():
+    from eloket.letters import admin
+
+    return admin.urlpatterns
+
+
+@hooks.register("register_admin_menu_item")
+def letters_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+    from wagtail.admin.menu import MenuItem
+
+    from eloket.letters.admin import VIEW_BATCHES
+
+    class LettersMenuItem(MenuItem):
+        def is_shown(self, request):
+            return request.user.has_perm(VIEW_BATCHES)
+
+    return LettersMenuItem(
+        gettext_lazy("Brieven per post"), reverse("eloket_letters_batches"), icon_name="mail", order=910
+    )

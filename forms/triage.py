@@ -57,6 +57,10 @@ CLERK_PERMISSIONS = (
     ("eloket", "view_bankmovement"),
     ("eloket", "change_bankmovement"),
     ("eloket", "add_codaimport"),
+    # Letters by post (eloket.letters): the organisation's batches for the print house, and its own
+    # letter texts.
+    ("eloket", "view_letterbatch"),
+    *(("eloket", f"{action}_lettertext") for action in ("add", "change", "delete", "view")),
 )
 
 

@@ -329,6 +329,21 @@ WEBHOOK_ALLOW_LOCAL = env.bool("ELOKET_WEBHOOK_ALLOW_LOCAL", default=False)
 # After a secret rotation the replaced secret signs next to the new one this long (0: not at all).
 WEBHOOK_SECRET_OVERLAP_HOURS = env.int("ELOKET_WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
 
+# Announcements to the citizen's Mijn Burgerprofiel (eloket.profile, docs/profile.md). No public API of
+# Mijn Burgerprofiel for cases was found: PROFILE_ANNOUNCER is the dotted path of the adapter (empty:
+# nothing is announced, nothing recorded); eloket.profile.announcer.StandinAnnouncer speaks the local
+# stand-in's API at PROFILE_API_BASE. Plain http:// and local addresses need ELOKET_WEBHOOK_ALLOW_LOCAL
+# (dev and tests). Retries after these minutes (the last one repeats) until PROFILE_MAX_ATTEMPTS.
+PROFILE_ANNOUNCER = env.str("ELOKET_PROFILE_ANNOUNCER", default="")
+PROFILE_API_BASE = env.str("ELOKET_PROFILE_API_BASE", default="").rstrip("/")
+PROFILE_TIMEOUT_SECONDS = env.float("ELOKET_PROFILE_TIMEOUT_SECONDS", default=5.0)
+PROFILE_RETRY_MINUTES = [
+    int(m) for m in env.list("ELOKET_PROFILE_RETRY_MINUTES", default=["1", "5", "30", "120", "720"])
+]
+PROFILE_MAX_ATTEMPTS = env.int("ELOKET_PROFILE_MAX_ATTEMPTS", default=6)
+PROFILE_CLAIM_TIMEOUT_SECONDS = env.int("ELOKET_PROFILE_CLAIM_TIMEOUT_SECONDS", default=300)
+PROFILE_RETRY_EVERY_MINUTES = env.int("ELOKET_PROFILE_RETRY_EVERY_MINUTES", default=1)
+
 # The citizen's login: the government's OpenID Connect provider (ACM/IDM), configured only from the
 # environment (docs/login.md). Without ELOKET_OIDC_SERVER_URL there is no government login (the demo
 # login remains in demo mode). The client authenticates with a secret (client_secret_basic) or with a
@@ -413,6 +428,18 @@ BURGERPROFIEL_WIDGET_ORIGIN = env.str(
     "ELOKET_BURGERPROFIEL_WIDGET_ORIGIN", default="https://widgets.vlaanderen.be"
 ).rstrip("/")
 
+# The PTR-pas (eloket.embed, docs/login.md): the summary of the acting party's dossiers that a city's
+# website or Mijn Burgerprofiel shows in a frame. Only that view may be framed, by our own pages and by
+# these origins (CSP frame-ancestors; the rest of the site keeps 'none'), e.g.
+# "https://www.genk.be,https://mijn.vlaanderen.be". Empty: only our own pages (the demo city page).
+ELOKET_EMBED_PARENT_ORIGINS = [
+    origin.rstrip("/") for origin in env.list("ELOKET_EMBED_PARENT_ORIGINS", default=[])
+]
+# Mijn Burgerprofiel's embed SDK (config/static/js/mbp-embed.js): the module to load and the client id
+# Digitaal Vlaanderen gives at onboarding. Either one empty: the script does nothing.
+ELOKET_MBP_EMBED_SDK_URL = env.str("ELOKET_MBP_EMBED_SDK_URL", default="")
+ELOKET_MBP_EMBED_CLIENT_ID = env.str("ELOKET_MBP_EMBED_CLIENT_ID", default="")
+
 # One dossier without login (reference, plate and check value): attempts per client address.
 GUEST_ACCESS_RATE = env.str("ELOKET_GUEST_ACCESS_RATE", default="10/h")
 GUEST_ACCESS_REFERENCE_RATE = env.str("ELOKET_GUEST_ACCESS_REFERENCE_RATE", default="5/h")
@@ -495,7 +522,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # fontTools (eloket.pdf's font subsetting) logs a dozen INFO lines per PDF: only its warnings.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # /metrics/ (eloket.observability.metrics) answers these networks (the client address as
@@ -508,6 +536,13 @@ METRICS_ALLOWED_NETWORKS = [
 METRICS_TOKEN = env.str("ELOKET_METRICS_TOKEN", default="")
 
 ELOKET_PAGE_SIZE = env.int("ELOKET_PAGE_SIZE", default=20)
+
+# Letters by post (eloket.letters, docs/letters.md): a party with no verified e-mail whose logins have
+# not logged in for this many days gets the legally required letters on paper, in a daily batch.
+ELOKET_LETTERS_OFFLINE_DAYS = env.int("ELOKET_LETTERS_OFFLINE_DAYS", default=180)
+# How often the letter batches are topped up, and how long one run may take (under django-q2's 300 s).
+LETTERS_EVERY_MINUTES = env.int("ELOKET_LETTERS_EVERY_MINUTES", default=60)
+LETTERS_TASK_BUDGET_SECONDS = env.float("ELOKET_LETTERS_TASK_BUDGET_SECONDS", default=240.0)
 
 # Virus scan of uploads (forms.scan): ClamAV's clamd over a Unix socket, or over TCP when a host is
 # set. Without either, uploads are stored as "not scanned".

@@ -19,6 +19,9 @@ env.ENVIRON.setdefault("STRIPE_SECRET_KEY", "sk_test_standin")
 env.ENVIRON.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_standin")
 # Outbound webhooks may go to a receiver on this machine over plain HTTP.
 env.ENVIRON.setdefault("ELOKET_WEBHOOK_ALLOW_LOCAL", "true")
+# Announcements to Mijn Burgerprofiel go to its local stand-in (`make serve` starts it on this port).
+env.ENVIRON.setdefault("ELOKET_PROFILE_ANNOUNCER", "eloket.profile.announcer.StandinAnnouncer")
+env.ENVIRON.setdefault("ELOKET_PROFILE_API_BASE", "http://127.0.0.1:12112")
 
 from config.settings.base import *  # noqa: E402,F403
 

@@ -6,6 +6,8 @@ environment says, and online payments only ever talk to Stripe over HTTPS (never
 the government login only talks to an HTTPS issuer.
 """
 
+import re
+
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env
@@ -25,6 +27,13 @@ if WEBHOOK_ALLOW_LOCAL:  # noqa: F405
 
 if OIDC_SERVER_URL and not OIDC_SERVER_URL.startswith("https://"):  # noqa: F405
     raise ImproperlyConfigured("ELOKET_OIDC_SERVER_URL must be an HTTPS issuer with production settings")
+
+# A frame parent or the embed SDK over plain HTTP would let anyone on the network frame or script the
+# PTR-pas; "*", a CSP keyword or a stray space or ";" would let other sites frame it: origins only.
+if not all(re.fullmatch(r"https://[a-z0-9.-]+(:[0-9]+)?", o) for o in ELOKET_EMBED_PARENT_ORIGINS):  # noqa: F405
+    raise ImproperlyConfigured("ELOKET_EMBED_PARENT_ORIGINS must be HTTPS origins with production settings")
+if ELOKET_MBP_EMBED_SDK_URL and not ELOKET_MBP_EMBED_SDK_URL.startswith("https://"):  # noqa: F405
+    raise ImproperlyConfigured("ELOKET_MBP_EMBED_SDK_URL must be an HTTPS URL with production settings")
 
 DEBUG = False
 DEMO_MODE = False

@@ -3,6 +3,8 @@
 from config.env import env
 
 env.ENVIRON.setdefault("Q_SYNC", "true")
+# No announcements to Mijn Burgerprofiel unless a test turns them on (tests/eloket/profile).
+env.ENVIRON.setdefault("ELOKET_PROFILE_ANNOUNCER", "")
 
 from config.settings.dev import *  # noqa: E402,F403
 

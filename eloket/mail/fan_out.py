@@ -109,10 +109,9 @@ def _parties(events: list[OutboxEvent]) -> dict[int, Party]:
     return parties
 
 
-def _never_told(events: list[OutboxEvent]) -> set[int]:
-    """Dossiers cancelled by a permit or a parking session before the citizen heard of them: cancelled
-    straight from ``issued`` (no letter yet) and no mail or digest line of ours about them. A mail
-    saying "good news, cancelled" about a dossier they never saw would only puzzle them."""
+def cancelled_straight_from_issued(events: list[OutboxEvent]) -> set[int]:
+    """The dossiers of ``events`` cancelled by a permit or a parking session straight from ``issued``
+    (before any letter or mail told the citizen of them). Also used by ``eloket.profile``."""
     from_issued: set[int] = set()
     for event_type, match in (
         (EventType.DOSSIER_CANCELLED_BY_PERMIT, PermitMatch),
@@ -125,6 +124,14 @@ def _never_told(events: list[OutboxEvent]) -> set[int]:
                     "dossier_id", flat=True
                 )
             )
+    return from_issued
+
+
+def _never_told(events: list[OutboxEvent]) -> set[int]:
+    """Dossiers cancelled by a permit or a parking session before the citizen heard of them: cancelled
+    straight from ``issued`` (no letter yet) and no mail or digest line of ours about them. A mail
+    saying "good news, cancelled" about a dossier they never saw would only puzzle them."""
+    from_issued = cancelled_straight_from_issued(events)
     if not from_issued:
         return set()
     told = set(Notification.objects.filter(dossier_id__in=from_issued).values_list("dossier_id", flat=True))

@@ -11,6 +11,7 @@ from eloket.models.integrations import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from eloket.models.letters import Letter, LetterBatch, LetterKind, LetterText, PostalAddress
 from eloket.models.notifications import Notification
 from eloket.models.organisations import Municipality, Organisation, Regulation, StaffMembership
 from eloket.models.parking import (
@@ -30,6 +31,7 @@ from eloket.models.payments import (
     ProviderEvent,
     Refund,
 )
+from eloket.models.profile import ProfileAnnouncement
 from eloket.models.retention import RetentionPolicy
 
 __all__ = [
@@ -42,6 +44,10 @@ __all__ = [
     "EventType",
     "Evidence",
     "ImportRun",
+    "Letter",
+    "LetterBatch",
+    "LetterKind",
+    "LetterText",
     "Municipality",
     "Notification",
     "Organisation",
@@ -55,6 +61,8 @@ __all__ = [
     "PaymentItem",
     "PermitMatch",
     "PermitScope",
+    "PostalAddress",
+    "ProfileAnnouncement",
     "ProviderEvent",
     "Refund",
     "Regulation",

@@ -28,6 +28,7 @@ class ApiScope(models.TextChoices):
     EVIDENCE_WRITE = "evidence:write", _("Bewijsstukken opladen")
     SUBMISSIONS_READ = "submissions:read", _("Inzendingen exporteren")
     RIGHTS_CHECK = "rights:check", _("Rechten controleren (handhaving)")
+    LETTERS_READ = "letters:read", _("Brieven per post ophalen (drukkerij)")
     SESSIONS_WRITE = "sessions:write", _("Parkeersessies melden (aanbieder van mobiel parkeren)")
 
 

@@ -51,7 +51,8 @@ CLASSES: list[tuple[str, str, set[int]]] = [
     ("api (bearer key of B)", r"^api:", {200, 400, 401, 403, 404, 405, 415}),
     (
         "citizen's own lists",
-        r"^(eloket:(overview|acting_as|mail_preferences|contact_address|data_export|parking_sessions)"
+        r"^(eloket:(overview|ptr_pas_embed|acting_as|mail_preferences|contact_address|data_export"
+        r"|parking_sessions)"
         r"|eloket_forms:submission_list) ",
         ANY,
     ),
@@ -70,6 +71,7 @@ CLASSES: list[tuple[str, str, set[int]]] = [
         r"^(wagtail_serve|wagtailcore_|wagtaildocs_serve|wagtaildocs_authenticate)",
         ANY,
     ),
+    ("demo city page framing the PTR-pas (demo mode only)", r"^eloket:demo_city_site ", ANY),
     ("staff login", r"^eloket_staff_login ", ANY),
     ("admin (Wagtail and e-loket screens)", r"^\S* beheer/", ANY),
 ]

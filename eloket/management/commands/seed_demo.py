@@ -53,6 +53,9 @@ class Command(BaseCommand):
         from eloket.demo.staff_totp import seed_staff_totp
 
         seed_staff_totp(stdout=self.stdout)  # every staff login of the demo needs TOTP (README)
+        from eloket.demo.profile import seed_profile_events
+
+        seed_profile_events(stdout=self.stdout)  # what the import would announce (docs/profile.md)
         if scale:
             from eloket.scale import seed_scale
 
