@@ -85,7 +85,7 @@ def session_cross_check(
         if not dossier_ids:
             return nothing
     if session_ids is not None:
-        session_ids = list(session_ids)
+        session_ids = _with_retributions(list(session_ids))
         if not session_ids:
             return nothing
     with transaction.atomic(), connection.cursor() as cursor:
@@ -121,6 +121,29 @@ def _with_sessions(dossier_ids: list[int]) -> list[int]:
             )
             """,  # noqa: S608 (only placeholders are interpolated)
             params,
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _with_retributions(session_ids: list[int]) -> list[int]:
+    """Those of the sessions whose plate has a parking retribution in their municipality at all (in
+    any status: the paid ones may be refunded): one probe of the dossier plate index per session, so
+    a batch of sessions of plates never fined ends here, before the matching joins."""
+    if not session_ids:
+        return []
+    params: list = [DossierKind.PARKING_RETRIBUTION]
+    ids = _in_list("s.id", session_ids, params)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT s.id FROM eloket_parkingsession s
+            WHERE {ids} AND EXISTS (
+                SELECT 1 FROM eloket_dossier d
+                WHERE d.plate_normalised = s.plate_normalised AND d.municipality_id = s.municipality_id
+                  AND d.kind = %s
+            )
+            """,  # noqa: S608 (only placeholders are interpolated)
+            [*params[1:], params[0]],
         )
         return [row[0] for row in cursor.fetchall()]
 

@@ -51,6 +51,17 @@ def statuses(*dossiers) -> list[str]:
     return [dossier.status for dossier in dossiers]
 
 
+def test_sessions_of_plates_never_fined_there_cost_one_probe_and_no_matching_join(session_city):
+    session_city.retribution()
+    session = session_city.session(plate="9-ZZZ-999")
+
+    with CaptureQueriesContext(connection) as captured:
+        result = session_cross_check(session_ids=[session.pk])
+
+    assert (result.cancelled, result.refunded) == (0, 0)
+    assert len(captured.captured_queries) == 1
+
+
 def test_a_session_reported_after_the_retribution_cancels_it_retroactively(session_city):
     covered = session_city.retribution()
     session = session_city.session()
@@ -59,7 +70,8 @@ def test_a_session_reported_after_the_retribution_cancels_it_retroactively(sessi
         result = session_cross_check(session_ids=[session.pk])
 
     assert (result.cancelled, result.refunded) == (1, 0)
-    assert len(captured.captured_queries) <= 7  # savepoint, four writes, the paid ones, release
+    # the probe for retributions of the plate, savepoint, four writes, the paid ones, release
+    assert len(captured.captured_queries) <= 8
     assert statuses(covered) == [DossierStatus.CANCELLED_BY_SESSION]
     assert covered.amount_due_cents == 0
     match = SessionMatch.objects.get(dossier=covered)
