@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -31,7 +31,7 @@ from eloket.api.session_serializers import (
     SessionResultSerializer,
     SessionSerializer,
 )
-from eloket.api.views import ApiView, _query_datetime, ndjson_required, ndjson_results
+from eloket.api.views import ApiView, _query_datetime, ndjson_required, ndjson_results, upsert_response
 from eloket.constants import OrganisationKind
 from eloket.models import ApiScope, ImportRun
 from eloket.sessions.coverage import Right, rights_check
@@ -89,20 +89,13 @@ class SessionDetail(ApiView):
         description="Start, verleng of stop de sessie met dit id (idempotent).",
     )
     def put(self, request, session_id: str):
-        data = request.data
-        if not isinstance(data, dict):
-            raise exceptions.ValidationError({"non_field_errors": [_("Verwacht een JSON-object.")]})
-        if data.get("session_id") not in (None, session_id):
-            raise exceptions.ValidationError(
-                {"session_id": [_("Het sessie-id in de body verschilt van dat in het adres.")]}
-            )
-        result = session_upsert(
-            provider=self.organisation, data={**data, "session_id": session_id}, api_key=request.auth
+        return upsert_response(
+            request,
+            field="session_id",
+            value=session_id,
+            mismatch=_("Het sessie-id in de body verschilt van dat in het adres."),
+            upsert=lambda data: session_upsert(provider=self.organisation, data=data, api_key=request.auth),
         )
-        if result.status == "error":
-            return Response({"errors": result.errors}, status=status.HTTP_400_BAD_REQUEST)
-        code = status.HTTP_201_CREATED if result.status == "created" else status.HTTP_200_OK
-        return Response(result.as_dict(), status=code)
 
 
 @extend_schema(tags=["sessions"])

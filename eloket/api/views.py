@@ -188,21 +188,15 @@ class DossierDetail(ApiView):
         description="Maak het dossier met dit extern id aan, of werk het bij (idempotent).",
     )
     def put(self, request, external_id: str):
-        data = request.data
-        if not isinstance(data, dict):
-            raise exceptions.ValidationError({"non_field_errors": [_("Verwacht een JSON-object.")]})
-        body_id = data.get("external_id")
-        if body_id not in (None, external_id):
-            raise exceptions.ValidationError(
-                {"external_id": [_("Het extern id in de body verschilt van dat in het adres.")]}
-            )
-        result = dossier_upsert(
-            organisation=self.organisation, data={**data, "external_id": external_id}, api_key=request.auth
+        return upsert_response(
+            request,
+            field="external_id",
+            value=external_id,
+            mismatch=_("Het extern id in de body verschilt van dat in het adres."),
+            upsert=lambda data: dossier_upsert(
+                organisation=self.organisation, data=data, api_key=request.auth
+            ),
         )
-        if result.status == "error":
-            return Response({"errors": result.errors}, status=status.HTTP_400_BAD_REQUEST)
-        code = status.HTTP_201_CREATED if result.status == "created" else status.HTTP_200_OK
-        return Response(result.as_dict(), status=code)
 
 
 @extend_schema(tags=["dossiers"])
@@ -254,6 +248,22 @@ def _limited(lines, maximum: int):
 
 
 NDJSON_CONTENT_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+
+
+def upsert_response(request, *, field: str, value: str, mismatch: str, upsert) -> Response:
+    """A PUT of one object by the id in its address (a dossier, a parking session): the body must be a
+    JSON object whose ``field``, if given, is that id; ``upsert(data)`` returns the line's result
+    (``status`` created/updated/unchanged/error, ``errors``, ``as_dict()``): 201, 200 or 400."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise exceptions.ValidationError({"non_field_errors": [_("Verwacht een JSON-object.")]})
+    if data.get(field) not in (None, value):
+        raise exceptions.ValidationError({field: [mismatch]})
+    result = upsert({**data, field: value})
+    if result.status == "error":
+        return Response({"errors": result.errors}, status=status.HTTP_400_BAD_REQUEST)
+    code = status.HTTP_201_CREATED if result.status == "created" else status.HTTP_200_OK
+    return Response(result.as_dict(), status=code)
 
 
 def ndjson_required(request) -> None:
